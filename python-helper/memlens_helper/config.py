@@ -1,0 +1,62 @@
+"""The helper's options, read once from ``MEMLENS_*`` environment variables.
+
+The variables (and the helper's folder on ``PYTHONPATH``) are then removed from ``os.environ``
+so that child processes run untraced and see the environment the user gave the program.
+"""
+import os
+import sys
+from typing import List, NamedTuple, Optional
+
+
+class Options(NamedTuple):
+    out: str
+    channel: Optional[str]
+    frames: int
+    roots: List[str]
+    peak: bool
+    max_paths: int
+    poll_seconds: float
+
+
+def _int(name: str, default: int, low: int, high: int) -> int:
+    try:
+        value = int(os.environ.get(name, default))
+    except ValueError:
+        value = default
+    return max(low, min(high, value))
+
+
+def default_roots(argv: List[str], cwd: str) -> List[str]:
+    """The script's folder for ``python script.py``; the working folder for ``-m`` and ``-c``."""
+    if argv and argv[0] not in ("", "-c", "-m", "-"):
+        return [os.path.dirname(os.path.realpath(os.path.join(cwd, argv[0])))]
+    return [os.path.realpath(cwd)]
+
+
+def read_and_consume(helper_dir: str) -> Options:
+    """Reads the options and removes every trace of MemLens from ``os.environ``."""
+    env = os.environ
+    cwd = os.getcwd()
+    roots = [os.path.realpath(r) for r in env.get("MEMLENS_ROOTS", "").split(os.pathsep) if r]
+    options = Options(
+        out=os.path.abspath(env["MEMLENS_OUT"]),
+        channel=env.get("MEMLENS_CHANNEL") or None,
+        frames=_int("MEMLENS_FRAMES", 8, 1, 1000),
+        roots=roots or default_roots(sys.argv, cwd),
+        peak=env.get("MEMLENS_PEAK", "1") != "0",
+        max_paths=_int("MEMLENS_MAX_PATHS", 5, 1, 100),
+        poll_seconds=_int("MEMLENS_POLL_MS", 5, 1, 10000) / 1000.0,
+    )
+    for name in [n for n in env if n.startswith("MEMLENS_")]:
+        del env[name]
+    _remove_from_pythonpath(helper_dir)
+    return options
+
+
+def _remove_from_pythonpath(helper_dir: str) -> None:
+    parts = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    kept = [p for p in parts if p and os.path.realpath(p) != helper_dir]
+    if kept:
+        os.environ["PYTHONPATH"] = os.pathsep.join(kept)
+    else:
+        os.environ.pop("PYTHONPATH", None)

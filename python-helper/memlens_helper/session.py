@@ -1,0 +1,150 @@
+"""One profiled run: starts tracing, and writes the end-of-run snapshot exactly once.
+
+The exit snapshot is taken by an ``atexit`` handler registered before the program starts, so it
+runs last, while ``__main__``'s globals are still alive. SIGTERM and SIGHUP (a closed terminal)
+take the snapshot in their handler and then end the process with the same signal; SIGINT raises
+KeyboardInterrupt as usual and ends through ``atexit``; an uncaught exception is recorded by a
+wrapped ``sys.excepthook``. Tracing stops before the traces are processed.
+"""
+import atexit
+import os
+import platform
+import signal
+import sys
+import time
+import tracemalloc
+from typing import Optional
+
+from . import config, process_stats
+from .aggregate import summarize
+from .channel import Channel
+from .peak import Watcher
+from .snapshot_writer import build_document, write_json_atomic
+from .usercode import UserCode
+
+HELPER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_HANDLED_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+class Session:
+    def __init__(self, options: config.Options) -> None:
+        self.options = options
+        self.started = time.time()
+        self.argv = list(getattr(sys, "orig_argv", None) or [sys.executable] + sys.argv)
+        self.user = UserCode(options.roots, HELPER_DIR, os.getcwd())
+        self.channel = Channel(options.channel) if options.channel else None
+        self.end: dict = {"kind": "exit"}
+        self.finished = False
+        self.watcher = Watcher(user=self.user, max_paths=options.max_paths, poll=options.poll_seconds,
+                               peak=options.peak, workdir=os.path.dirname(options.out),
+                               started=self.started, send=self.channel.send if self.channel else None)
+
+    def start(self) -> None:
+        # Registered before the program runs, so it runs after the program's own handlers.
+        atexit.register(self.finish)
+        for name in _HANDLED_SIGNALS:
+            signum = getattr(signal, name, None)
+            if signum is not None and signal.getsignal(signum) == signal.SIG_DFL:
+                signal.signal(signum, self._on_signal)
+        self._excepthook = sys.excepthook
+        sys.excepthook = self._on_uncaught
+        self.watcher.start()
+        self.watcher.running.wait()
+        tracemalloc.start(self.options.frames)
+        if self.channel:
+            self.channel.send({"type": "started", "pid": os.getpid(), "python": platform.python_version(),
+                               "executable": sys.executable, "frames": self.options.frames})
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        self.end = {"kind": "signal", "signal": signal.Signals(signum).name}
+        self.finish()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    def _on_uncaught(self, exc_type, exc, tb) -> None:
+        self.end = _describe_exception(exc_type, exc, tb, self.user)
+        self._excepthook(exc_type, exc, tb)
+
+    def finish(self) -> None:
+        """Takes the snapshot and writes it; never raises into the program's exit."""
+        if self.finished:
+            return
+        self.finished = True
+        path: Optional[str] = None
+        error: Optional[str] = None
+        try:
+            self._write_exit_snapshot()
+            path = self.options.out
+        except Exception as exc:  # The program's own exit must go on; say what happened.
+            error = "%s: %s" % (type(exc).__name__, exc)
+            print("MemLens: could not write the snapshot (%s)" % error, file=sys.stderr)
+        if self.channel:
+            self.channel.send({"type": "finished", "path": path, **({"error": error} if error else {})})
+            self.channel.close()
+
+    def _write_exit_snapshot(self) -> None:
+        t0 = time.monotonic()
+        capture = self.watcher.finish()
+        tracing = tracemalloc.is_tracing()
+        peak = tracemalloc.get_traced_memory()[1] if tracing else 0
+        frames = tracemalloc.get_traceback_limit()
+        traces = tracemalloc._get_traces() if tracing else []
+        tracemalloc.stop()
+        rss = process_stats.current_rss()
+        usage = process_stats.usage()
+        ended = time.time()
+        summary = summarize(traces, self.user, self.options.max_paths)
+        del traces
+        # The sum of the program's traces: exact, and without the helper's own blocks.
+        current = summary.bytes
+        if capture is not None and capture.traced > current:
+            peak_rows, peak_info = capture.rows, {"method": "fork", "capturedTraced": capture.traced,
+                                                  "capturedAt": round(capture.at, 3)}
+        elif self.watcher.peak or capture is not None:
+            # Memory at exit is at least the last capture: the exit view is the nearest to the peak.
+            peak_rows, peak_info = summary.rows, {"method": "exit", "capturedTraced": current,
+                                                  "capturedAt": round(ended - self.started, 3)}
+        else:
+            peak_rows, peak_info = [], {"method": "none", "capturedTraced": 0, "capturedAt": None}
+        peak_info.update({"stepBytes": self.watcher.step(), "pollSeconds": self.options.poll_seconds,
+                          "captures": self.watcher.captures})
+        if self.watcher.error:
+            peak_info["error"] = self.watcher.error
+        program = {"argv": self.argv, "cwd": os.getcwd(), "pid": os.getpid(),
+                   "python": {"executable": sys.executable, "version": platform.python_version(),
+                              "implementation": platform.python_implementation()},
+                   "startTime": round(self.started, 3), "endTime": round(ended, 3), "end": self.end}
+        totals = {"tracedCurrent": current, "tracedPeak": max(peak, current), "blocks": summary.blocks,
+                  "rss": rss, "wallSeconds": round(ended - self.started, 4), **usage}
+        settings = {"frames": frames, "roots": self.user.roots, "maxPaths": self.options.max_paths}
+        doc = build_document(kind="exit", program=program, settings=settings, totals=totals, peak=peak_info,
+                             exit_rows=summary.rows, peak_rows=peak_rows,
+                             is_user=lambda p: self.user.is_user(p),
+                             processing_seconds=time.monotonic() - t0)
+        write_json_atomic(self.options.out, doc)
+        if self.channel:
+            self.channel.send({"type": "snapshotWritten", "path": self.options.out, "kind": "exit",
+                               "seconds": doc["processingSeconds"]})
+
+
+def _describe_exception(exc_type, exc, tb, user: UserCode) -> dict:
+    """Type, message and the innermost user line of an uncaught exception."""
+    end = {"kind": "exception", "type": getattr(exc_type, "__name__", str(exc_type)),
+           "message": str(exc)[:2000]}
+    where = None
+    if isinstance(exc, SyntaxError) and exc.filename:
+        where = (exc.filename, exc.lineno or 0)
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if user.is_user(code.co_filename):
+            where = (code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    if where is not None:
+        end["file"] = user.real(where[0])
+        end["line"] = where[1]
+    return end
+
+
+def start() -> None:
+    """Entry point from ``sitecustomize``: reads the options and starts the session."""
+    Session(config.read_and_consume(os.path.realpath(HELPER_DIR))).start()

@@ -1,0 +1,109 @@
+"""Runs programs under the helper, the way the extension and the CLI do, and reads the snapshot.
+
+``run_profiled`` writes a program into a temporary folder, runs the interpreter on it with the
+helper's folder first on PYTHONPATH and MEMLENS_* options, and returns the process result and
+the parsed snapshot. Lines are found by markers in the program's source (``# @name``).
+"""
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pytest
+
+HELPER_DIR = Path(__file__).resolve().parent.parent
+MiB = 1024 * 1024
+
+
+def _interpreters() -> List[str]:
+    """One interpreter per Python version 3.8-3.13 found on this machine (pyenv, PATH, Debian)."""
+    found: Dict[str, str] = {}
+    candidates = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*/bin/python3.*")))
+    candidates += [shutil.which("python3.%d" % m) or "" for m in range(8, 15)]
+    candidates += [sys.executable, "/usr/bin/python3"]
+    for path in candidates:
+        if not path or not os.access(path, os.X_OK) or path.endswith(("-config", ".py")):
+            continue
+        try:
+            out = subprocess.run([path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                                 capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        version = out.stdout.strip()
+        if out.returncode == 0 and version and tuple(map(int, version.split("."))) >= (3, 8):
+            found.setdefault(version, path)
+    return [found[v] for v in sorted(found, key=lambda v: tuple(map(int, v.split("."))))]
+
+
+INTERPRETERS = _interpreters()
+# MEMLENS_TEST_ALL_PYTHONS=0 runs the version matrix under the current interpreter only.
+if os.environ.get("MEMLENS_TEST_ALL_PYTHONS", "1") == "0":
+    INTERPRETERS = [sys.executable]
+
+
+class Run:
+    def __init__(self, proc: subprocess.CompletedProcess, doc: Optional[dict], script: Path) -> None:
+        self.proc = proc
+        self.doc = doc
+        self.script = script
+        self.source = script.read_text(encoding="utf-8")
+
+    def line_of(self, marker: str) -> int:
+        """1-based line of the source that carries ``# @marker``."""
+        for i, text in enumerate(self.source.splitlines(), 1):
+            if text.rstrip().endswith("# @" + marker):
+                return i
+        raise AssertionError("no marker %r" % marker)
+
+    def file(self, path: Optional[Path] = None) -> dict:
+        want = os.path.realpath(str(path or self.script))
+        for f in self.doc["files"]:
+            if f["path"] == want:
+                return f
+        raise AssertionError("%s not in snapshot: %s" % (want, [f["path"] for f in self.doc["files"]]))
+
+    def line(self, marker: str, view: str = "lines", path: Optional[Path] = None) -> Optional[dict]:
+        n = self.line_of(marker)
+        for row in self.file(path)[view]:
+            if row["line"] == n:
+                return row
+        return None
+
+    def bytes_at(self, marker: str, view: str = "lines") -> int:
+        row = self.line(marker, view)
+        return row["bytes"] if row else 0
+
+    def frame_path(self, frame: list) -> str:
+        return self.doc["files"][frame[0]]["path"]
+
+
+def run_profiled(tmp_path: Path, source: str, *, python: str = sys.executable, name: str = "prog.py",
+                 args: List[str] = (), env: Optional[dict] = None, pre_args: List[str] = (),
+                 timeout: float = 120, stdin: Optional[str] = None, cwd: Optional[Path] = None,
+                 roots: Optional[List[str]] = None) -> Run:
+    script = tmp_path / name
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(source, encoding="utf-8")
+    out = tmp_path / "out" / "snapshot.json"
+    full_env = dict(os.environ)
+    full_env.pop("PYTHONPATH", None)
+    full_env.update({"PYTHONPATH": str(HELPER_DIR), "MEMLENS_OUT": str(out)})
+    if roots is not None:
+        full_env["MEMLENS_ROOTS"] = os.pathsep.join(roots)
+    full_env.update(env or {})
+    cmd = [python, *pre_args, str(script), *args] if not pre_args or "-m" not in pre_args else [python, *pre_args, *args]
+    proc = subprocess.run(cmd, cwd=str(cwd or tmp_path), env=full_env, capture_output=True, text=True,
+                          timeout=timeout, input=stdin)
+    doc = json.loads(out.read_text(encoding="ascii")) if out.exists() else None
+    return Run(proc, doc, script)
+
+
+@pytest.fixture(params=INTERPRETERS, ids=lambda p: "py" + subprocess.run(
+    [p, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True).stdout.strip())
+def python(request) -> str:
+    """Every Python 3.8+ interpreter found, one test run each."""
+    return request.param

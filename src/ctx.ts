@@ -1,0 +1,120 @@
+/**
+ * The extension's state and its owner: the current model and where it came from, the view the
+ * annotations show (exit or peak), the run in progress, the context keys that gate the palette
+ * (`memlens.running`, `memlens.hasResults`), and every disposable of the extension's lifetime.
+ * Views never keep their own copy of the model: they read it here and redraw on `onDidChange`.
+ */
+import * as vscode from 'vscode';
+import * as config from './config';
+import { LineTracker } from './editor/lineTracker';
+import type { MemModel, View } from './model/types';
+
+/** Where the shown results came from, and what the user was told about how the run ended. */
+export interface ResultSource {
+  /** The snapshot file the model was loaded from. */
+  snapshotPath: string;
+  /** The profiled script, when the results come from a run. */
+  script?: string;
+  /** The sentence shown about the run's end (exception, exit status, stop), if any. */
+  outcome?: string;
+}
+
+/** Anything that can be stopped: the run in progress. */
+export interface Stoppable {
+  /** Asks the program to end (SIGINT, then SIGTERM, then SIGKILL); resolves when asked. */
+  stop(): Promise<void>;
+}
+
+export class Ctx implements vscode.Disposable {
+  /** Disposables of the extension's lifetime, disposed on deactivation. */
+  readonly subscriptions: vscode.Disposable[] = [];
+  /** The "MemLens" output channel: run details and errors with their full text. */
+  readonly log: vscode.LogOutputChannel;
+  /** Moves annotations with edits made after the run, and marks edited lines stale. */
+  readonly lines: LineTracker;
+
+  private currentModel: MemModel | undefined;
+  private currentSource: ResultSource | undefined;
+  private currentView: View;
+  private currentRun: Stoppable | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly runChanged = new vscode.EventEmitter<void>();
+
+  /** Fires when the model, the view or the annotated lines' positions change. */
+  readonly onDidChange = this.changed.event;
+  /** Fires when a run starts or ends. */
+  readonly onDidChangeRun = this.runChanged.event;
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel('MemLens', { log: true });
+    this.currentView = config.annotationView();
+    this.lines = new LineTracker(() => this.changed.fire());
+    this.subscriptions.push(this.log, this.changed, this.runChanged, this.lines);
+    void this.setContextKeys();
+  }
+
+  get model(): MemModel | undefined {
+    return this.currentModel;
+  }
+
+  get source(): ResultSource | undefined {
+    return this.currentSource;
+  }
+
+  get view(): View {
+    return this.currentView;
+  }
+
+  get run(): Stoppable | undefined {
+    return this.currentRun;
+  }
+
+  /** Shows `model` in every view, replacing what was shown; line tracking starts afresh. */
+  setModel(model: MemModel, source: ResultSource): void {
+    this.currentModel = model;
+    this.currentSource = source;
+    this.lines.reset([...model.files.keys()]);
+    void this.setContextKeys();
+    this.changed.fire();
+  }
+
+  /** Removes the results from every view. */
+  clear(): void {
+    this.currentModel = undefined;
+    this.currentSource = undefined;
+    this.lines.reset([]);
+    void this.setContextKeys();
+    this.changed.fire();
+  }
+
+  setView(view: View): void {
+    if (view !== this.currentView) {
+      this.currentView = view;
+      this.changed.fire();
+    }
+  }
+
+  /** Records the run in progress (or its end, with `undefined`). */
+  setRun(run: Stoppable | undefined): void {
+    this.currentRun = run;
+    void this.setContextKeys();
+    this.runChanged.fire();
+  }
+
+  /** Redraws every view (after a settings change). */
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  private async setContextKeys(): Promise<void> {
+    await vscode.commands.executeCommand('setContext', 'memlens.running', this.currentRun !== undefined);
+    await vscode.commands.executeCommand('setContext', 'memlens.hasResults', this.currentModel !== undefined);
+  }
+
+  dispose(): void {
+    void this.currentRun?.stop();
+    for (const d of this.subscriptions.splice(0).reverse()) {
+      d.dispose();
+    }
+  }
+}

@@ -1,0 +1,397 @@
+/**
+ * Reads a snapshot file and refuses anything that is not a complete snapshot of a version this
+ * build knows, in one sentence that names the file and what is wrong. A document that passes has
+ * every field the model and the views read, with the right type, and every frame points at a file
+ * in the document: views never meet half a snapshot (decisions.md, "The snapshot file").
+ */
+import { promises as fs } from 'node:fs';
+import {
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_VERSION,
+  type SnapshotDocument,
+} from '../protocol/snapshot';
+
+/** A snapshot that cannot be shown; the message is a full sentence meant for the user. */
+export class SnapshotError extends Error {
+  /** The file (or other source) the sentence is about. */
+  readonly source: string;
+
+  constructor(source: string, message: string) {
+    super(message);
+    this.name = 'SnapshotError';
+    this.source = source;
+  }
+}
+
+/**
+ * Parses and validates the text of a snapshot file. `source` names it in error sentences (a path,
+ * or a label such as "the helper's message").
+ *
+ * @throws SnapshotError when the text is not JSON, is truncated, is not a MemLens snapshot, was
+ *   written by a newer MemLens, or lacks or mistypes a field.
+ */
+export function parseSnapshot(text: string, source: string): SnapshotDocument {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new SnapshotError(source, notJsonSentence(text, source));
+  }
+  if (!isObject(value)) {
+    throw new SnapshotError(
+      source,
+      `${source} is not a MemLens snapshot: it holds ${describe(value)}, not a JSON object.`,
+    );
+  }
+  if (value.format !== SNAPSHOT_FORMAT) {
+    const found = value.format === undefined ? 'no format field' : `format ${describe(value.format)}`;
+    throw new SnapshotError(
+      source,
+      `${source} is not a MemLens snapshot (${found}; expected format "${SNAPSHOT_FORMAT}").`,
+    );
+  }
+  const version = value.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    throw new SnapshotError(
+      source,
+      `${source} is not a readable MemLens snapshot: its version is ${describe(version)}, ` +
+        'where a whole number from 1 up is expected.',
+    );
+  }
+  if (version > SNAPSHOT_VERSION) {
+    throw new SnapshotError(
+      source,
+      `${source} was made by a newer MemLens (snapshot version ${version}); ` +
+        `this one reads up to ${SNAPSHOT_VERSION}.`,
+    );
+  }
+  const problem = new Validator().document(value);
+  if (problem !== undefined) {
+    throw new SnapshotError(source, `${source} is not a valid MemLens snapshot: ${problem}.`);
+  }
+  return value as unknown as SnapshotDocument;
+}
+
+/**
+ * Reads and validates a snapshot file. `read` defaults to reading the file as UTF-8; the
+ * extension passes one over `vscode.workspace.fs` so remote and virtual files work too.
+ *
+ * @throws SnapshotError when the file cannot be read or is not a valid snapshot.
+ */
+export async function loadSnapshotFile(
+  path: string,
+  read: (p: string) => Promise<string> = (p) => fs.readFile(p, 'utf8'),
+): Promise<SnapshotDocument> {
+  let text: string;
+  try {
+    text = await read(path);
+  } catch (err) {
+    throw new SnapshotError(path, unreadableSentence(path, err));
+  }
+  return parseSnapshot(text, path);
+}
+
+function unreadableSentence(path: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+    case 'FileNotFound':
+      return `The snapshot file ${path} does not exist.`;
+    case 'EACCES':
+    case 'EPERM':
+    case 'NoPermissions':
+      return `The snapshot file ${path} cannot be read: permission denied.`;
+    case 'EISDIR':
+    case 'FileIsADirectory':
+      return `${path} is a folder, not a snapshot file.`;
+    default: {
+      const detail = err instanceof Error ? err.message : String(err);
+      return `The snapshot file ${path} cannot be read (${detail.replace(/\.$/, '')}).`;
+    }
+  }
+}
+
+/**
+ * The sentence for text that `JSON.parse` refused: "truncated" when every bracket opened outside a
+ * string is still open at the end (a write that stopped early), else "not JSON". Decided by
+ * scanning rather than from the parser's message, whose wording changes between V8 versions.
+ */
+function notJsonSentence(text: string, source: string): string {
+  if (text.trim() === '') return `${source} is empty, not a MemLens snapshot.`;
+  if (endsEarly(text)) {
+    return `${source} is not a complete MemLens snapshot: the JSON ends early (truncated?).`;
+  }
+  return `${source} is not a MemLens snapshot: it is not valid JSON.`;
+}
+
+/** True when `text` starts a JSON object or array that is still open at its end. */
+function endsEarly(text: string): boolean {
+  const trimmed = text.trimStart();
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < trimmed.length; i++) {
+    const c = trimmed[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      depth--;
+      // Closed completely before the end: the fault is elsewhere, not a missing tail.
+      if (depth === 0) return false;
+    }
+  }
+  return depth > 0;
+}
+
+type Obj = Record<string, unknown>;
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A short description of a found value for error sentences: `"foo"`, `-3`, `an array`, `null`. */
+function describe(v: unknown): string {
+  if (v === undefined) return 'missing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  return String(v);
+}
+
+/**
+ * Structural checks of a document whose format and version are already known good. Each method
+ * returns a phrase naming the first bad field (`files[2].lines[0].bytes is -1, where a whole
+ * number from 0 up is expected`) or undefined when all is well. Stopping at the first problem keeps
+ * the sentence short; a corrupt file is refused either way.
+ */
+class Validator {
+  private fileCount = 0;
+
+  document(d: Obj): string | undefined {
+    const files = d.files;
+    if (!Array.isArray(files)) return expected('files', files, 'a list of files');
+    this.fileCount = files.length;
+    return (
+      oneOf('kind', d.kind, ['exit', 'snapshot']) ??
+      optional(d.label, () => str('label', d.label)) ??
+      this.program(d.program) ??
+      this.settings(d.settings) ??
+      this.totals(d.totals) ??
+      this.peak(d.peak) ??
+      num('processingSeconds', d.processingSeconds) ??
+      this.files(files)
+    );
+  }
+
+  private program(p: unknown): string | undefined {
+    if (!isObject(p)) return expected('program', p, 'an object');
+    const python = p.python;
+    return (
+      strList('program.argv', p.argv) ??
+      str('program.cwd', p.cwd) ??
+      natural('program.pid', p.pid) ??
+      (isObject(python)
+        ? str('program.python.executable', python.executable) ??
+          str('program.python.version', python.version) ??
+          str('program.python.implementation', python.implementation)
+        : expected('program.python', python, 'an object')) ??
+      num('program.startTime', p.startTime) ??
+      num('program.endTime', p.endTime) ??
+      this.end(p.end) ??
+      optional(p.exitCode, () => nullable(p.exitCode, () => integer('program.exitCode', p.exitCode))) ??
+      optional(p.exitSignal, () => nullable(p.exitSignal, () => str('program.exitSignal', p.exitSignal)))
+    );
+  }
+
+  private end(e: unknown): string | undefined {
+    if (!isObject(e)) return expected('program.end', e, 'an object');
+    const bad = oneOf('program.end.kind', e.kind, ['exit', 'exception', 'signal', 'snapshot']);
+    if (bad !== undefined) return bad;
+    if (e.kind === 'exception') {
+      return (
+        str('program.end.type', e.type) ??
+        str('program.end.message', e.message) ??
+        optional(e.file, () => str('program.end.file', e.file)) ??
+        optional(e.line, () => natural('program.end.line', e.line))
+      );
+    }
+    if (e.kind === 'signal') return str('program.end.signal', e.signal);
+    return undefined;
+  }
+
+  private settings(s: unknown): string | undefined {
+    if (!isObject(s)) return expected('settings', s, 'an object');
+    return natural('settings.frames', s.frames) ?? strList('settings.roots', s.roots) ?? natural('settings.maxPaths', s.maxPaths);
+  }
+
+  private totals(t: unknown): string | undefined {
+    if (!isObject(t)) return expected('totals', t, 'an object');
+    for (const key of ['tracedCurrent', 'tracedPeak', 'blocks', 'maxRss', 'minorFaults', 'majorFaults']) {
+      const bad = natural(`totals.${key}`, t[key]);
+      if (bad !== undefined) return bad;
+    }
+    for (const key of ['wallSeconds', 'cpuUserSeconds', 'cpuSystemSeconds']) {
+      const bad = num(`totals.${key}`, t[key]);
+      if (bad !== undefined) return bad;
+    }
+    return nullable(t.rss, () => natural('totals.rss', t.rss));
+  }
+
+  private peak(p: unknown): string | undefined {
+    if (!isObject(p)) return expected('peak', p, 'an object');
+    return (
+      oneOf('peak.method', p.method, ['fork', 'exit', 'none']) ??
+      natural('peak.capturedTraced', p.capturedTraced) ??
+      nullable(p.capturedAt, () => num('peak.capturedAt', p.capturedAt)) ??
+      natural('peak.stepBytes', p.stepBytes) ??
+      num('peak.pollSeconds', p.pollSeconds) ??
+      natural('peak.captures', p.captures)
+    );
+  }
+
+  private files(files: unknown[]): string | undefined {
+    const seen = new Map<string, number>();
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
+      const at = `files[${i}]`;
+      if (!isObject(f)) return expected(at, f, 'an object');
+      const bad =
+        str(`${at}.path`, f.path) ??
+        bool(`${at}.user`, f.user) ??
+        this.lines(`${at}.lines`, f.lines) ??
+        this.lines(`${at}.peakLines`, f.peakLines) ??
+        optional(f.scopes, () => this.scopes(`${at}.scopes`, f.scopes)) ??
+        optional(f.scopesError, () => str(`${at}.scopesError`, f.scopesError));
+      if (bad !== undefined) return bad;
+      const path = f.path as string;
+      const first = seen.get(path);
+      // The model keys files by path; a repeated path would silently merge or drop lines.
+      if (first !== undefined) return `${at}.path repeats files[${first}].path (${describe(path)})`;
+      seen.set(path, i);
+    }
+    return undefined;
+  }
+
+  private lines(at: string, lines: unknown): string | undefined {
+    if (!Array.isArray(lines)) return expected(at, lines, 'a list of lines');
+    const seen = new Set<number>();
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      const here = `${at}[${i}]`;
+      if (!isObject(l)) return expected(here, l, 'an object');
+      const bad =
+        // Line 0 is what tracemalloc reports when it cannot tell the line; it is kept, not refused.
+        natural(`${here}.line`, l.line) ??
+        natural(`${here}.bytes`, l.bytes) ??
+        natural(`${here}.blocks`, l.blocks) ??
+        optional(l.noUserFrame, () => bool(`${here}.noUserFrame`, l.noUserFrame)) ??
+        this.paths(`${here}.paths`, l.paths);
+      if (bad !== undefined) return bad;
+      const line = l.line as number;
+      if (seen.has(line)) return `${at} lists line ${line} twice`;
+      seen.add(line);
+    }
+    return undefined;
+  }
+
+  private paths(at: string, paths: unknown): string | undefined {
+    if (!Array.isArray(paths)) return expected(at, paths, 'a list of call paths');
+    for (let i = 0; i < paths.length; i++) {
+      const p = paths[i];
+      const here = `${at}[${i}]`;
+      if (!isObject(p)) return expected(here, p, 'an object');
+      const bad = natural(`${here}.bytes`, p.bytes) ?? natural(`${here}.blocks`, p.blocks) ?? this.frames(`${here}.frames`, p.frames);
+      if (bad !== undefined) return bad;
+    }
+    return undefined;
+  }
+
+  private frames(at: string, frames: unknown): string | undefined {
+    if (!Array.isArray(frames)) return expected(at, frames, 'a list of frames');
+    for (let i = 0; i < frames.length; i++) {
+      const fr = frames[i];
+      const here = `${at}[${i}]`;
+      if (!Array.isArray(fr) || fr.length !== 2) return expected(here, fr, 'a [file, line] pair');
+      const bad = natural(`${here}[0]`, fr[0]) ?? natural(`${here}[1]`, fr[1]);
+      if (bad !== undefined) return bad;
+      if ((fr[0] as number) >= this.fileCount) {
+        return `${here} points at file ${fr[0]}, but the snapshot lists only ${this.fileCount} files`;
+      }
+    }
+    return undefined;
+  }
+
+  private scopes(at: string, scopes: unknown): string | undefined {
+    if (!Array.isArray(scopes)) return expected(at, scopes, 'a list of scopes');
+    for (let i = 0; i < scopes.length; i++) {
+      const s = scopes[i];
+      const here = `${at}[${i}]`;
+      if (!isObject(s)) return expected(here, s, 'an object');
+      const bad =
+        str(`${here}.name`, s.name) ??
+        oneOf(`${here}.kind`, s.kind, ['function', 'class']) ??
+        positive(`${here}.line`, s.line) ??
+        positive(`${here}.endLine`, s.endLine);
+      if (bad !== undefined) return bad;
+      if ((s.endLine as number) < (s.line as number)) {
+        return `${here} ends on line ${s.endLine}, before it starts (line ${s.line})`;
+      }
+    }
+    return undefined;
+  }
+}
+
+function expected(at: string, found: unknown, what: string): string {
+  return `${at} is ${describe(found)}, where ${what} is expected`;
+}
+
+function optional(v: unknown, check: () => string | undefined): string | undefined {
+  return v === undefined ? undefined : check();
+}
+
+function nullable(v: unknown, check: () => string | undefined): string | undefined {
+  return v === null ? undefined : check();
+}
+
+function str(at: string, v: unknown): string | undefined {
+  return typeof v === 'string' ? undefined : expected(at, v, 'a string');
+}
+
+function bool(at: string, v: unknown): string | undefined {
+  return typeof v === 'boolean' ? undefined : expected(at, v, 'true or false');
+}
+
+function num(at: string, v: unknown): string | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? undefined : expected(at, v, 'a number');
+}
+
+/** Any whole number, negative included (exit codes). */
+function integer(at: string, v: unknown): string | undefined {
+  return Number.isInteger(v) ? undefined : expected(at, v, 'a whole number');
+}
+
+/** A whole number from 0 up (bytes, counts, indices). */
+function natural(at: string, v: unknown): string | undefined {
+  return Number.isInteger(v) && (v as number) >= 0 ? undefined : expected(at, v, 'a whole number from 0 up');
+}
+
+/** A whole number from 1 up (1-based line numbers). */
+function positive(at: string, v: unknown): string | undefined {
+  return Number.isInteger(v) && (v as number) >= 1 ? undefined : expected(at, v, 'a whole number from 1 up');
+}
+
+function oneOf(at: string, v: unknown, allowed: readonly string[]): string | undefined {
+  return typeof v === 'string' && allowed.includes(v)
+    ? undefined
+    : expected(at, v, allowed.map((a) => `"${a}"`).join(' or '));
+}
+
+function strList(at: string, v: unknown): string | undefined {
+  if (!Array.isArray(v)) return expected(at, v, 'a list of strings');
+  const i = v.findIndex((s) => typeof s !== 'string');
+  return i < 0 ? undefined : expected(`${at}[${i}]`, v[i], 'a string');
+}
