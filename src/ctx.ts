@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import * as config from './config';
-import { LineTracker } from './editor/lineTracker';
+import { EditTracker } from './editor/editTracker';
 import type { MemModel, View } from './model/types';
 
 /** Where the shown results came from, and what the user was told about how the run ended. */
@@ -31,7 +31,7 @@ export class Ctx implements vscode.Disposable {
   /** The "MemLens" output channel: run details and errors with their full text. */
   readonly log: vscode.LogOutputChannel;
   /** Moves annotations with edits made after the run, and marks edited lines stale. */
-  readonly lines: LineTracker;
+  readonly lines: EditTracker;
 
   private currentModel: MemModel | undefined;
   private currentSource: ResultSource | undefined;
@@ -48,7 +48,7 @@ export class Ctx implements vscode.Disposable {
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('MemLens', { log: true });
     this.currentView = config.annotationView();
-    this.lines = new LineTracker(() => this.changed.fire());
+    this.lines = new EditTracker(() => this.changed.fire());
     this.subscriptions.push(this.log, this.changed, this.runChanged, this.lines);
     void this.setContextKeys();
   }
@@ -73,7 +73,7 @@ export class Ctx implements vscode.Disposable {
   setModel(model: MemModel, source: ResultSource): void {
     this.currentModel = model;
     this.currentSource = source;
-    this.lines.reset([...model.files.keys()]);
+    this.lines.reset(model);
     void this.setContextKeys();
     this.changed.fire();
   }
@@ -82,7 +82,7 @@ export class Ctx implements vscode.Disposable {
   clear(): void {
     this.currentModel = undefined;
     this.currentSource = undefined;
-    this.lines.reset([]);
+    this.lines.reset(undefined);
     void this.setContextKeys();
     this.changed.fire();
   }

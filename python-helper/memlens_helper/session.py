@@ -13,17 +13,19 @@ import signal
 import sys
 import time
 import tracemalloc
+import warnings
 from typing import Optional
 
 from . import config, process_stats
-from .aggregate import summarize
+from .capture import CAN_FORK, ForkedCapture, capture_in_process
 from .channel import Channel
-from .peak import Watcher
+from .watcher import Watcher
 from .snapshot_writer import build_document, write_json_atomic
 from .usercode import UserCode
 
 HELPER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _HANDLED_SIGNALS = ("SIGTERM", "SIGHUP")
+CAPTURE_TIMEOUT = 600
 
 
 class Session:
@@ -40,6 +42,11 @@ class Session:
                                started=self.started, send=self.channel.send if self.channel else None)
 
     def start(self) -> None:
+        # Python 3.12+ warns on any fork in a threaded process; the helper's forks are safe (see
+        # capture.py), and the warning would land in the program's stderr or, under -W error,
+        # fail the capture. Only warnings raised from the helper's own module are silenced.
+        warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to deadlocks",
+                                category=DeprecationWarning, module=r"memlens_helper\.capture")
         # Registered before the program runs, so it runs after the program's own handlers.
         atexit.register(self.finish)
         for name in _HANDLED_SIGNALS:
@@ -84,23 +91,34 @@ class Session:
 
     def _write_exit_snapshot(self) -> None:
         t0 = time.monotonic()
-        capture = self.watcher.finish()
-        tracing = tracemalloc.is_tracing()
-        peak = tracemalloc.get_traced_memory()[1] if tracing else 0
-        frames = tracemalloc.get_traceback_limit()
-        traces = tracemalloc._get_traces() if tracing else []
-        tracemalloc.stop()
+        held = self.watcher.stop()
+        usage = process_stats.usage()  # Before processing, which is the helper's, not the program's.
         rss = process_stats.current_rss()
-        usage = process_stats.usage()
+        peak = tracemalloc.get_traced_memory()[1]
+        frames = tracemalloc.get_traceback_limit()
+        exit_capture = self._start_exit_capture()
+        if held is not None and held.traced > tracemalloc.get_traced_memory()[0]:
+            held.release()
+        elif held is not None:
+            held.discard()
+            held = None
+        if exit_capture is None:
+            exit_result = capture_in_process(self.user, self.options.max_paths, self.started)
+        else:
+            tracemalloc.stop()
+            exit_result = exit_capture.result(CAPTURE_TIMEOUT)
+            if exit_result is None:
+                raise RuntimeError("the snapshot's child process failed or took over %d s" % CAPTURE_TIMEOUT)
         ended = time.time()
-        summary = summarize(traces, self.user, self.options.max_paths)
-        del traces
+        summary = exit_result.summary
         # The sum of the program's traces: exact, and without the helper's own blocks.
         current = summary.bytes
-        if capture is not None and capture.traced > current:
-            peak_rows, peak_info = capture.rows, {"method": "fork", "capturedTraced": capture.traced,
-                                                  "capturedAt": round(capture.at, 3)}
-        elif self.watcher.peak or capture is not None:
+        peak_result = held.result(CAPTURE_TIMEOUT) if held is not None else None
+        if peak_result is not None:
+            peak_rows, peak_info = peak_result.summary.rows, {
+                "method": "fork", "capturedTraced": peak_result.summary.bytes,
+                "capturedAt": round(peak_result.at, 3)}
+        elif self.watcher.peak or self.watcher.captures:
             # Memory at exit is at least the last capture: the exit view is the nearest to the peak.
             peak_rows, peak_info = summary.rows, {"method": "exit", "capturedTraced": current,
                                                   "capturedAt": round(ended - self.started, 3)}
@@ -125,6 +143,17 @@ class Session:
         if self.channel:
             self.channel.send({"type": "snapshotWritten", "path": self.options.out, "kind": "exit",
                                "seconds": doc["processingSeconds"]})
+
+    def _start_exit_capture(self) -> Optional[ForkedCapture]:
+        """Forks the child that processes the exit traces; None where forking is not possible."""
+        if not CAN_FORK or not tracemalloc.is_tracing():
+            return None
+        path = os.path.join(os.path.dirname(self.options.out), ".memlens-exit-%d.json" % os.getpid())
+        try:
+            return ForkedCapture(user=self.user, max_paths=self.options.max_paths, started=self.started,
+                                 path=path, hold=False)
+        except (OSError, RuntimeError):  # 3.12+: "can't fork at interpreter shutdown".
+            return None
 
 
 def _describe_exception(exc_type, exc, tb, user: UserCode) -> dict:

@@ -53,15 +53,15 @@ interface Entry {
  * 4. Line eL moves to sL + k, fresh, when the new line sL + k has exactly its old text: lines
  *    inserted or pasted above it (at character 0, text ending in a line break), Enter before its
  *    first character or between its indentation and its statement, or whole lines deleted above it.
- * 5. When 3 and 4 would both claim the same new line (a one-line change that leaves two equal
- *    lines, or a deletion that joins two equal lines), the edit is read as happening before line
- *    eL's text if sC is 0, else after line sL's text, so one original line wins.
- * 6. Otherwise a touched line was changed: in a change within one line, that line stays at sL,
+ * 5. When 3 and 4 both hold for one line (a change within it that leaves two lines equal to it),
+ *    the edit is read as lines inserted above it if sC is 0, else as lines added below it.
+ * 6. Otherwise a touched line was changed. A change within one line leaves that line at sL,
  *    stale. In a change across lines, line sL stays at sL, stale, if some of its text is kept
- *    (sC > 0); line eL goes to sL + k, stale, if some of its text is kept (eC before its end) and
- *    that text starts a new line (k > 0 or sC = 0), since a joined line keeps line sL's
- *    annotation. Lines strictly between sL and eL, and lines none of whose text is kept, are
- *    gone.
+ *    (sC > 0); line eL goes to sL + k, stale, if some of its text is kept (eC before its end);
+ *    lines strictly between them, and lines none of whose text is kept, are gone. When lines sL
+ *    and eL end up joined in one line (k = 0), one annotation stays there: an intact line's over
+ *    a changed one's, line sL's over line eL's when both changed, and by rule 5 when both are
+ *    intact; the other line is gone.
  * 7. A stale line whose text becomes exactly its original text again (an undo) is fresh again.
  *    A deleted line stays gone.
  *
@@ -126,14 +126,10 @@ export class LineTracker implements Iterable<TrackedLine> {
     segments[k] += oldLast.slice(c.endCharacter);
     this.lines.splice(sL, eL - sL + 1, ...segments);
 
-    let firstKept = segments[0] === oldFirst;
-    let lastKept = segments[k] === oldLast;
-    // Rule 5: both claims on one new line (or one line claimed twice); keep one.
-    const sameTarget = sL === eL ? k > 0 : k === 0;
-    if (firstKept && lastKept && sameTarget) {
-      if (c.startCharacter === 0) firstKept = false;
-      else lastKept = false;
-    }
+    const firstKept = segments[0] === oldFirst;
+    const lastKept = segments[k] === oldLast;
+    const [first, last] =
+      sL === eL ? this.oneLine(c, k, firstKept, lastKept) : this.acrossLines(c, k, firstKept, lastKept, tailLength);
     const delta = k - (eL - sL);
 
     for (const e of this.entries) {
@@ -143,26 +139,60 @@ export class LineTracker implements Iterable<TrackedLine> {
         e.line += delta;
         continue;
       }
-      if (L === sL && firstKept) e.line = sL;
-      else if (L === eL && lastKept) e.line = sL + k;
-      else if (sL === eL) {
-        e.line = sL;
-        e.stale = true;
-      } else if (L === sL && c.startCharacter > 0) {
-        e.stale = true;
-      } else if (L === eL && tailLength > 0 && (k > 0 || c.startCharacter === 0)) {
-        e.line = sL + k;
-        e.stale = true;
-      } else {
+      const outcome = L === sL ? first : L === eL ? last : undefined;
+      if (outcome === undefined) {
         e.line = -1;
         e.stale = true;
         continue;
       }
+      e.line = outcome.line;
+      e.stale ||= outcome.stale;
       // Rule 7: an undo that restores the original text makes the line fresh again.
       if (e.stale && this.lines[e.line] === e.text) e.stale = false;
     }
   }
+
+  /** Where the line of a change within one line ends up (returned as both first and last). */
+  private oneLine(c: TextChange, k: number, firstKept: boolean, lastKept: boolean): [Outcome, Outcome] {
+    let outcome: Outcome;
+    // Rule 5 for a split line whose two halves both equal it: sC 0 reads as lines inserted above.
+    if (lastKept && (!firstKept || c.startCharacter === 0)) outcome = { line: c.startLine + k, stale: false };
+    else if (firstKept) outcome = { line: c.startLine, stale: false };
+    else outcome = { line: c.startLine, stale: true };
+    return [outcome, outcome];
+  }
+
+  /** Where lines sL and eL of a change across lines end up; undefined means gone. */
+  private acrossLines(
+    c: TextChange,
+    k: number,
+    firstKept: boolean,
+    lastKept: boolean,
+    tailLength: number,
+  ): [Outcome, Outcome] {
+    let first: Outcome = firstKept
+      ? { line: c.startLine, stale: false }
+      : c.startCharacter > 0
+        ? { line: c.startLine, stale: true }
+        : undefined;
+    let last: Outcome = lastKept
+      ? { line: c.startLine + k, stale: false }
+      : tailLength > 0
+        ? { line: c.startLine + k, stale: true }
+        : undefined;
+    // Joined into one line (k = 0): only one of the two keeps it. An intact one wins; of two intact
+    // ones rule 5 decides; of two changed ones the first does.
+    if (k === 0 && first !== undefined && last !== undefined) {
+      const lastWins = first.stale === last.stale ? !first.stale && c.startCharacter === 0 : first.stale;
+      if (lastWins) first = undefined;
+      else last = undefined;
+    }
+    return [first, last];
+  }
 }
+
+/** Where a touched line goes: its new 0-based line and whether it changed; undefined when gone. */
+type Outcome = { line: number; stale: boolean } | undefined;
 
 /** Splits text into lines the way VS Code counts them: `\r\n`, `\r` and `\n` each end a line. */
 function splitLines(text: string): string[] {

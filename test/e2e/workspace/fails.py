@@ -1,6 +1,6 @@
 """Allocates, then dies of an uncaught exception: results for what ran, and the error."""
 
-KEPT = bytearray(6 * 1024 * 1024)  # line 3: 6 MiB
+KEPT = bytes(6 * 1024 * 1024)  # line 3: 6 MiB
 
 
 def divide(a, b):

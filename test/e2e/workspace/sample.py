@@ -5,7 +5,7 @@ KEEP = []
 
 
 def build():
-    big = bytearray(40 * 1024 * 1024)  # line 8: one 40 MiB block, kept alive by KEEP
+    big = bytes(40 * 1024 * 1024)  # line 8: one 40 MiB block, kept alive by KEEP
     KEEP.append(big)
     words = [str(i) * 8 for i in range(50000)]  # line 10: many small strings
     KEEP.append(words)

@@ -1,4 +1,4 @@
 """A file whose folder and name hold a space and non-ASCII characters."""
 
-DONNÉES = bytearray(8 * 1024 * 1024)  # line 3: 8 MiB
+DONNÉES = bytes(8 * 1024 * 1024)  # line 3: 8 MiB
 print("données prêtes")

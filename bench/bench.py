@@ -1,0 +1,112 @@
+"""MemLens benchmark: the helper's cost against plain Python and raw tracemalloc, same run.
+
+For each workload: plain ``python``, raw ``python -X tracemalloc=N``, the helper with the peak
+view on (the default) and off, all at the same frame depth N. Each is run ``--repeat`` times,
+interleaved, and the fastest wall time kept. Prints the ratios and their geometric means, then
+exit processing per million live blocks (with at least 10 000 distinct lines) and the snapshot's
+size. Usage: python3 bench/bench.py [--frames 8] [--repeat 3] [--python PATH] [--blocks 1000000]
+"""
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+HELPER = os.path.join(os.path.dirname(HERE), "python-helper")
+WORKLOADS = ["small_objects", "json_roundtrip", "elementtree", "text_processing", "minidom_parse"]
+
+
+def timed(cmd, env):
+    t0 = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def clean_env():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MEMLENS_", "PYTHONTRACEMALLOC"))}
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def helper_env(out, frames, peak):
+    env = clean_env()
+    env.update(PYTHONPATH=HELPER, MEMLENS_OUT=out, MEMLENS_FRAMES=str(frames), MEMLENS_PEAK="1" if peak else "0")
+    return env
+
+
+def geomean(xs):
+    return math.exp(sum(math.log(x) for x in xs) / len(xs))
+
+
+def overhead(args, tmp):
+    print("Overhead at %d frames, fastest of %d runs (%s)" % (args.frames, args.repeat, args.python))
+    print("%-16s %8s %8s %8s %8s %10s %10s %10s" % ("workload", "plain", "raw", "helper", "no-peak",
+                                                   "raw/plain", "helper/raw", "nopeak/raw"))
+    ratios = {"raw/plain": [], "helper/raw": [], "nopeak/raw": [], "helper/plain": []}
+    for name in WORKLOADS:
+        script = os.path.join(HERE, "workloads", name + ".py")
+        out = os.path.join(tmp, name + ".json")
+        kinds = {
+            "plain": ([args.python, script], clean_env()),
+            "raw": ([args.python, "-X", "tracemalloc=%d" % args.frames, script], clean_env()),
+            "helper": ([args.python, script], helper_env(out, args.frames, True)),
+            "no-peak": ([args.python, script], helper_env(out, args.frames, False)),
+        }
+        best = {k: float("inf") for k in kinds}
+        for _ in range(args.repeat):
+            for k, (cmd, env) in kinds.items():
+                best[k] = min(best[k], timed(cmd, env))
+        r = {"raw/plain": best["raw"] / best["plain"], "helper/raw": best["helper"] / best["raw"],
+             "nopeak/raw": best["no-peak"] / best["raw"], "helper/plain": best["helper"] / best["plain"]}
+        for k, v in r.items():
+            ratios[k].append(v)
+        print("%-16s %7.2fs %7.2fs %7.2fs %7.2fs %9.2fx %9.2fx %9.2fx" % (
+            name, best["plain"], best["raw"], best["helper"], best["no-peak"], r["raw/plain"], r["helper/raw"],
+            r["nopeak/raw"]))
+    print("%-16s %8s %8s %8s %8s %9.2fx %9.2fx %9.2fx" % ("geometric mean", "", "", "", "",
+          geomean(ratios["raw/plain"]), geomean(ratios["helper/raw"]), geomean(ratios["nopeak/raw"])))
+    print("helper/plain geometric mean: %.2fx" % geomean(ratios["helper/plain"]))
+
+
+def exit_processing(args, tmp):
+    lines = 10_000
+    per_line = max(1, args.blocks // lines)
+    script = os.path.join(tmp, "million.py")
+    with open(script, "w") as f:
+        f.write("held = []\n")
+        for i in range(lines):
+            # Each line keeps per_line distinct small objects (ints above the small-int cache).
+            f.write("held.append([%d + i for i in range(%d)])\n" % (1000 + i, per_line - 1))
+    out = os.path.join(tmp, "million.json")
+    timed([args.python, script], helper_env(out, args.frames, False))
+    with open(out) as f:
+        doc = json.load(f)
+    blocks = doc["totals"]["blocks"]
+    annotated = sum(len(f["lines"]) for f in doc["files"])
+    print("\nExit processing: %d live blocks on %d annotated lines: %.2f s (%.2f s per million blocks); "
+          "snapshot %.1f MB" % (blocks, annotated, doc["processingSeconds"],
+                                doc["processingSeconds"] / blocks * 1e6, os.path.getsize(out) / 1e6))
+    return out
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--frames", type=int, default=8)
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--python", default=sys.executable)
+    p.add_argument("--blocks", type=int, default=1_000_000)
+    p.add_argument("--keep", help="copy the million-block snapshot here (for load timing)")
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory(prefix="memlens-bench-") as tmp:
+        overhead(args, tmp)
+        out = exit_processing(args, tmp)
+        if args.keep:
+            os.replace(out, args.keep)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""Watches traced memory while the program runs: live figures for the host, and the peak.
+
+A daemon thread polls ``tracemalloc.get_traced_memory()``. When traced memory first exceeds the
+last capture by a step (10 %, at least 8 MiB), it forks a *held* capture (see ``capture``): a
+child frozen at that instant, replacing the previous one. Nothing is processed during the run;
+at exit, if memory then is below the held capture, that child processes its traces and gives
+the per-line view at the peak. Its cost during the run is the fork and the copy-on-write page
+faults that follow it, paid by the program.
+"""
+import os
+import threading
+import time
+import tracemalloc
+from typing import Callable, Optional
+
+from . import process_stats
+from .capture import CAN_FORK, ForkedCapture
+from .usercode import UserCode
+
+STEP_BYTES = 8 * 1024 * 1024
+STEP_RATIO = 0.10
+LIVE_EVERY = 1.0
+
+
+class Watcher(threading.Thread):
+    def __init__(self, *, user: UserCode, max_paths: int, poll: float, peak: bool, workdir: str,
+                 started: float, send: Optional[Callable[[dict], None]]) -> None:
+        super().__init__(name="memlens-watcher", daemon=True)
+        self.user = user
+        self.max_paths = max_paths
+        self.poll = poll
+        self.peak = peak and CAN_FORK
+        self.workdir = workdir
+        self.started = started
+        self.send = send
+        self.captures = 0
+        self.error: Optional[str] = None
+        self.held: Optional[ForkedCapture] = None
+        self._stop_event = threading.Event()
+        # Set once the thread runs: its own start-up allocations then precede tracing.
+        self.running = threading.Event()
+
+    def step(self) -> int:
+        return max(STEP_BYTES, int((self.held.traced if self.held else 0) * STEP_RATIO))
+
+    def run(self) -> None:
+        last_live = 0.0
+        self.running.set()
+        while not self._stop_event.wait(self.poll):
+            if not tracemalloc.is_tracing():  # Not yet, or the program stopped it.
+                continue
+            current, peak = tracemalloc.get_traced_memory()
+            if self.peak and current > (self.held.traced if self.held else 0) + self.step():
+                self._hold_new_capture()
+            now = time.monotonic()
+            if self.send is not None and now - last_live >= LIVE_EVERY:
+                last_live = now
+                self.send({"type": "live", "tracedCurrent": current, "tracedPeak": peak,
+                           "rss": process_stats.current_rss(), "t": round(time.time() - self.started, 3)})
+
+    def _hold_new_capture(self) -> None:
+        if self.held is not None:
+            self.held.discard()
+        try:
+            path = os.path.join(self.workdir, ".memlens-peak-%d-%d.json" % (os.getpid(), self.captures + 1))
+            self.held = ForkedCapture(user=self.user, max_paths=self.max_paths, started=self.started,
+                                      path=path, hold=True)
+            self.captures += 1
+        except OSError as exc:
+            self.held = None
+            self.peak = False
+            self.error = "peak capture stopped: fork failed (%s)" % exc
+
+    def stop(self) -> Optional[ForkedCapture]:
+        """Stops the thread; returns the held capture of the highest memory seen, if any."""
+        self._stop_event.set()
+        if self.is_alive():
+            self.join()
+        return self.held

@@ -1,0 +1,63 @@
+"""The helper writes what ``src/protocol/snapshot.ts`` describes.
+
+``test/fixtures/helper-exit.json`` is a real helper snapshot that the TypeScript tests load too.
+A fresh snapshot of the same program must use only the fields, and value types, that the fixture
+has, and the fixture's version must be the helper's, so the two sides cannot drift apart silently.
+Regenerate the fixture with ``python3 python-helper/tests/test_protocol_fixture.py`` (see there).
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import HELPER_DIR
+
+sys.path.insert(0, str(HELPER_DIR))
+from memlens_helper import snapshot_writer  # noqa: E402
+
+FIXTURES = HELPER_DIR.parent / "test" / "fixtures"
+PROGRAM = FIXTURES / "programs" / "leaky_report.py"
+
+
+def shape(value, path="$", out=None):
+    """The set of (json path, type name) pairs of a document; list items share one path."""
+    out = set() if out is None else out
+    kind = "number" if isinstance(value, (int, float)) and not isinstance(value, bool) else type(value).__name__
+    out.add((path, kind))
+    if isinstance(value, dict):
+        for k, v in value.items():
+            shape(v, "%s.%s" % (path, k), out)
+    elif isinstance(value, list):
+        for v in value:
+            shape(v, path + "[]", out)
+    return out
+
+
+def profile_program(workdir: Path) -> dict:
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(str(PROGRAM), str(workdir))
+    out = workdir / "out.json"
+    env = dict(os.environ, PYTHONPATH=str(HELPER_DIR), MEMLENS_OUT=str(out), MEMLENS_MAX_PATHS="3")
+    subprocess.run([sys.executable, PROGRAM.name], cwd=str(workdir), env=env, capture_output=True, check=False)
+    return json.loads(out.read_text())
+
+
+def test_fresh_snapshot_uses_only_what_the_fixture_has(tmp_path):
+    fixture = json.loads((FIXTURES / "helper-exit.json").read_text())
+    fresh = profile_program(tmp_path)
+    assert fixture["format"] == fresh["format"] == snapshot_writer.FORMAT
+    assert fixture["version"] == fresh["version"] == snapshot_writer.VERSION
+    # exitCode/exitSignal are the host's to add; the helper never writes them.
+    assert "exitCode" not in fresh["program"]
+    unknown = shape(fresh) - shape(fixture)
+    assert not unknown, "fields the fixture (and so the TypeScript tests) lack: %s" % sorted(unknown)
+
+
+if __name__ == "__main__":
+    # Regenerates the fixture; the host's exit status is added as the extension would add it.
+    doc = profile_program(Path("/tmp/memlens-fixture-ws"))
+    doc["program"]["exitCode"], doc["program"]["exitSignal"] = 1, None
+    (FIXTURES / "helper-exit.json").write_text(json.dumps(doc, indent=1))
+    print("wrote", FIXTURES / "helper-exit.json")

@@ -1,0 +1,200 @@
+/**
+ * The `memlens` command line, parsed into a command. Options stop at the script (or `-m module`):
+ * everything after it belongs to the program, as with `python` itself.
+ */
+
+/** A parsed command line. */
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | {
+      kind: 'profile';
+      /** Write the snapshot here as well (atomically, after the exit status is recorded). */
+      json?: string;
+      top: number;
+      frames: number;
+      python?: string;
+      /** Folders whose files count as user code; empty means the default (script folder or cwd). */
+      roots: string[];
+      peak: boolean;
+      /** The script path, or `-m`'s module. */
+      target: { script: string } | { module: string };
+      /** The program's own arguments. */
+      args: string[];
+    }
+  | { kind: 'show'; file: string; top: number };
+
+/** A command line that cannot be run; the message is a sentence for the user. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The text of `memlens --help`. */
+export const USAGE = `Usage:
+  memlens profile [options] script.py [args...]
+  memlens profile [options] -m module [args...]
+  memlens show snapshot.json [--top N]
+  memlens --help | --version
+
+Runs a Python program under MemLens's tracemalloc helper and prints the source lines holding the
+most memory at exit and at the traced peak. The program keeps the terminal (it can read input);
+the report follows when it has finished. Options go before the script: everything after the
+script or module belongs to the program.
+
+Options of profile:
+  --json FILE      also write the snapshot to FILE (open it in VS Code with MemLens)
+  --top N          rows per table (default 10)
+  --frames N       tracemalloc frame depth (default 8; deeper reaches your line behind more
+                   library calls, but slows the program)
+  --python PATH    the interpreter (default: $MEMLENS_PYTHON, then python3 or python on PATH)
+  --root DIR       count files under DIR as your code (repeatable; default: the script's folder,
+                   or the current folder with -m)
+  --no-peak        do not capture the per-line view at the traced peak
+
+Exit status: the program's own (128 + N when signal N ended it), 2 for a usage error, 3 when
+no snapshot could be made or read.
+Ctrl+C stops the program: SIGINT, then SIGTERM after 3 s, then SIGKILL after 3 s more.
+`;
+
+const DEFAULT_TOP = 10;
+const DEFAULT_FRAMES = 8;
+
+/**
+ * Parses the arguments after `memlens`.
+ *
+ * @throws UsageError for an unknown option, a missing or bad value, or a missing script.
+ */
+export function parseArgs(argv: readonly string[]): CliCommand {
+  const [verb, ...rest] = argv;
+  switch (verb) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      return { kind: 'help' };
+    case '-V':
+    case '--version':
+      return { kind: 'version' };
+    case 'profile':
+      return parseProfile(rest);
+    case 'show':
+      return parseShow(rest);
+    default:
+      throw new UsageError(`"${verb}" is not a memlens command; use "memlens profile script.py" or "memlens show file.json".`);
+  }
+}
+
+/** Walks options of the form `--name value` or `--name=value`. */
+class Options {
+  private i = 0;
+  constructor(private readonly argv: readonly string[]) {}
+
+  /** The next argument, or undefined at the end. */
+  peek(): string | undefined {
+    return this.argv[this.i];
+  }
+
+  /** Consumes the next argument. */
+  next(): string {
+    return this.argv[this.i++];
+  }
+
+  /** Everything not yet consumed. */
+  rest(): string[] {
+    return this.argv.slice(this.i);
+  }
+
+  /** The value of option `name` whose `--name` or `--name=value` was just consumed as `arg`. */
+  value(arg: string, name: string): string {
+    const eq = arg.indexOf('=');
+    if (eq >= 0) return arg.slice(eq + 1);
+    const v = this.argv[this.i];
+    if (v === undefined) throw new UsageError(`${name} needs a value.`);
+    this.i++;
+    return v;
+  }
+}
+
+function parseProfile(argv: readonly string[]): CliCommand {
+  const o = new Options(argv);
+  let json: string | undefined;
+  let top = DEFAULT_TOP;
+  let frames = DEFAULT_FRAMES;
+  let python: string | undefined;
+  const roots: string[] = [];
+  let peak = true;
+  for (let arg = o.peek(); arg !== undefined; arg = o.peek()) {
+    if (!arg.startsWith('-') || arg === '-') break;
+    o.next();
+    // `-mmodule`, as python itself accepts.
+    if (/^-m[^=]/.test(arg)) {
+      return { kind: 'profile', json, top, frames, python, roots, peak, target: { module: arg.slice(2) }, args: o.rest() };
+    }
+    const name = arg.split('=')[0];
+    switch (name) {
+      case '--':
+        return profileTarget(o.rest(), { json, top, frames, python, roots, peak });
+      case '-m': {
+        const module = o.value(arg, '-m');
+        return { kind: 'profile', json, top, frames, python, roots, peak, target: { module }, args: o.rest() };
+      }
+      case '--json':
+        json = o.value(arg, name);
+        break;
+      case '--top':
+        top = positiveInt(o.value(arg, name), name, 1_000_000);
+        break;
+      case '--frames':
+        frames = positiveInt(o.value(arg, name), name, 1000);
+        break;
+      case '--python':
+        python = o.value(arg, name);
+        break;
+      case '--root':
+        roots.push(o.value(arg, name));
+        break;
+      case '--no-peak':
+        peak = false;
+        break;
+      default:
+        throw new UsageError(`${name} is not an option of memlens profile (see memlens --help).`);
+    }
+  }
+  return profileTarget(o.rest(), { json, top, frames, python, roots, peak });
+}
+
+function profileTarget(
+  rest: string[],
+  options: { json?: string; top: number; frames: number; python?: string; roots: string[]; peak: boolean },
+): CliCommand {
+  const [script, ...args] = rest;
+  if (script === undefined) throw new UsageError('memlens profile needs a script to run (or -m module).');
+  return { kind: 'profile', ...options, target: { script }, args };
+}
+
+function parseShow(argv: readonly string[]): CliCommand {
+  const o = new Options(argv);
+  let file: string | undefined;
+  let top = DEFAULT_TOP;
+  for (let arg = o.peek(); arg !== undefined; arg = o.peek()) {
+    o.next();
+    const name = arg.split('=')[0];
+    if (name === '--top') top = positiveInt(o.value(arg, name), name, 1_000_000);
+    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`${name} is not an option of memlens show (see memlens --help).`);
+    else if (file === undefined) file = arg;
+    else throw new UsageError('memlens show reads one snapshot file at a time.');
+  }
+  if (file === undefined) throw new UsageError('memlens show needs a snapshot file.');
+  return { kind: 'show', file, top };
+}
+
+function positiveInt(text: string, name: string, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > max) {
+    throw new UsageError(`${name} needs a whole number from 1 to ${max}, not "${text}".`);
+  }
+  return n;
+}

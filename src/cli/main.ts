@@ -1,0 +1,190 @@
+/**
+ * The `memlens` command: profiles a Python program from a terminal and prints its hottest lines,
+ * or prints the report of an existing snapshot. It wires `src/run` (interpreter, helper
+ * environment, process) to `src/model` and `report.ts`; it holds no logic of its own beyond
+ * choosing defaults and exit codes.
+ */
+import { promises as fs, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadSnapshotFile, SnapshotError } from '../model/load';
+import { buildModel } from '../model/model';
+import { checkInterpreter, findOnPath, InterpreterError, resolveInterpreter } from '../run/interpreter';
+import { helperDirFor, helperEnvironment } from '../run/helperEnv';
+import { finishRun, runProfile, type RunStatus } from '../run/profileProcess';
+import { parseArgs, USAGE, UsageError, type CliCommand } from './args';
+import { renderReport } from './report';
+
+/** Exit status for a command line that cannot be run. */
+const EXIT_USAGE = 2;
+/** Exit status when no snapshot could be made or read. */
+const EXIT_NO_SNAPSHOT = 3;
+
+/** The package root: `out/cli.js` sits one folder below it. */
+const PACKAGE_ROOT = path.join(__dirname, '..');
+
+async function main(argv: string[]): Promise<number> {
+  let cmd: CliCommand;
+  try {
+    cmd = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) return fail(err.message, EXIT_USAGE);
+    throw err;
+  }
+  switch (cmd.kind) {
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    case 'version': {
+      const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
+      process.stdout.write(`memlens ${pkg.version}\n`);
+      return 0;
+    }
+    case 'show':
+      return show(cmd.file, cmd.top);
+    case 'profile':
+      return profile(cmd);
+  }
+}
+
+async function show(file: string, top: number): Promise<number> {
+  try {
+    const model = buildModel(await loadSnapshotFile(path.resolve(file)));
+    process.stdout.write(renderReport(model, { top, cwd: process.cwd(), sourceLine: sourceReader() }));
+    return 0;
+  } catch (err) {
+    if (err instanceof SnapshotError) return fail(err.message, EXIT_NO_SNAPSHOT);
+    throw err;
+  }
+}
+
+async function profile(cmd: Extract<CliCommand, { kind: 'profile' }>): Promise<number> {
+  const cwd = process.cwd();
+  let programArgs: string[];
+  let defaultRoot: string;
+  if ('script' in cmd.target) {
+    const script = path.resolve(cmd.target.script);
+    if (!(await isFile(script))) return fail(`The script ${cmd.target.script} does not exist.`, EXIT_USAGE);
+    programArgs = [cmd.target.script, ...cmd.args];
+    defaultRoot = path.dirname(script);
+  } else {
+    programArgs = ['-m', cmd.target.module, ...cmd.args];
+    defaultRoot = cwd;
+  }
+
+  const helperDir = helperDirFor(PACKAGE_ROOT);
+  if (!(await isFile(path.join(helperDir, 'sitecustomize.py')))) {
+    return fail(`MemLens's Python helper is missing from ${helperDir}; reinstall MemLens.`, EXIT_NO_SNAPSHOT);
+  }
+
+  let python: string;
+  try {
+    const chosen = await resolveInterpreter({ setting: cmd.python, env: process.env, path: () => findOnPath() });
+    await checkInterpreter(chosen.path);
+    python = chosen.path;
+  } catch (err) {
+    if (err instanceof InterpreterError) return fail(err.message, EXIT_NO_SNAPSHOT);
+    throw err;
+  }
+
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'memlens-run-'));
+  try {
+    const outFile = path.join(tmp, 'snapshot.json');
+    // The helper compares real paths (os.path.realpath), so roots must be real paths too.
+    const roots = await Promise.all((cmd.roots.length > 0 ? cmd.roots : [defaultRoot]).map(realPath));
+    const env = helperEnvironment(process.env, {
+      helperDir,
+      outFile,
+      frames: cmd.frames,
+      roots,
+      peak: cmd.peak,
+    });
+    const handle = runProfile({ python, args: programArgs, cwd, env, stdio: 'inherit' });
+
+    // The program has its own process group, so the terminal's Ctrl+C reaches only us: pass it on
+    // as a cancel, which gives the program the chance to write its exit snapshot.
+    const onSignal = (): void => {
+      process.stderr.write('\nMemLens: stopping the program…\n');
+      void handle.cancel();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let status: RunStatus;
+    try {
+      status = await handle.done;
+    } catch (err) {
+      return fail((err as Error).message, EXIT_NO_SNAPSHOT);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+
+    const json = cmd.json === undefined ? undefined : path.resolve(cmd.json);
+    let model;
+    try {
+      model = buildModel(await finishRun(outFile, status, json));
+    } catch (err) {
+      if (err instanceof SnapshotError) return fail(err.message, EXIT_NO_SNAPSHOT);
+      throw err;
+    }
+    const report = renderReport(model, { top: cmd.top, cwd, sourceLine: sourceReader() });
+    process.stdout.write('\n' + report + (json === undefined ? '' : `\nSnapshot written to ${json}\n`));
+    return programExitCode(status);
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The program's exit status as a shell reports it: the code, or 128 + the signal's number. */
+function programExitCode(status: RunStatus): number {
+  if (status.signal !== null) return 128 + (os.constants.signals[status.signal] ?? 0);
+  return status.exitCode ?? 0;
+}
+
+/** Reads source lines for the report, each file once; unreadable files give no text. */
+function sourceReader(): (file: string, line: number) => string | undefined {
+  const cache = new Map<string, string[] | null>();
+  return (file, line) => {
+    let lines = cache.get(file);
+    if (lines === undefined) {
+      try {
+        lines = readFileSync(file, 'utf8').split(/\r\n|\r|\n/);
+      } catch {
+        lines = null;
+      }
+      cache.set(file, lines);
+    }
+    return lines?.[line - 1];
+  };
+}
+
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await fs.stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function realPath(p: string): Promise<string> {
+  try {
+    return await fs.realpath(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+function fail(message: string, code: number): number {
+  process.stderr.write(`memlens: ${message}\n`);
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`memlens: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,145 @@
+/**
+ * The CLI's text report of a run: a header with the program's exit and memory totals, then the
+ * hottest lines at exit and at peak. A pure function of the model, so tests check the text
+ * without running anything; reading source lines comes in as a function.
+ */
+import * as path from 'node:path';
+import { formatBytes, formatCount, formatDuration } from '../model/format';
+import { hottestLines } from '../model/model';
+import type { LineModel, MemModel, View } from '../model/types';
+
+/** What the report needs besides the model. */
+export interface ReportOptions {
+  /** Rows per table. */
+  top: number;
+  /** Paths inside this folder are shown relative to it. */
+  cwd: string;
+  /** The text of a 1-based source line, or undefined when the file cannot be read. */
+  sourceLine: (file: string, line: number) => string | undefined;
+}
+
+/** Longest source text shown in a row before it is cut with `…`. */
+const SOURCE_WIDTH = 60;
+
+/** Renders the report; the text ends with a newline. */
+export function renderReport(model: MemModel, opts: ReportOptions): string {
+  const { doc } = model;
+  const p = doc.program;
+  const out: string[] = [];
+
+  const header = [
+    `MemLens — ${programLabel(p.argv, p.cwd, opts.cwd)}`,
+    exitText(p.exitCode, p.exitSignal),
+    `traced peak ${formatBytes(doc.totals.tracedPeak)}`,
+    `peak RSS ${formatBytes(doc.totals.maxRss)}`,
+  ].join(' — ');
+  out.push(header, '═'.repeat(header.length));
+  if (p.end.kind === 'exception') {
+    const where = p.end.file !== undefined ? ` at ${displayPath(p.end.file, opts.cwd)}:${p.end.line ?? '?'}` : '';
+    out.push(`The program ended with an uncaught ${p.end.type}${where}: ${p.end.message}`);
+  } else if (p.end.kind === 'signal') {
+    out.push(`The program was stopped by ${p.end.signal}; the figures are from that moment.`);
+  }
+  out.push(
+    `Live at exit ${formatBytes(doc.totals.tracedCurrent)} in ${formatCount(doc.totals.blocks)} blocks; ` +
+      `ran ${formatDuration(doc.totals.wallSeconds)} on ${p.python.implementation} ${p.python.version.split(' ')[0]}.`,
+  );
+
+  let anyNoUserFrame = false;
+  const table = (view: View, title: string): void => {
+    out.push('', title);
+    const rows = hottestLines(model, view, opts.top);
+    if (rows.length === 0) {
+      out.push('  (no live allocations traced)');
+      return;
+    }
+    anyNoUserFrame ||= rows.some((r) => r[view]!.noUserFrame);
+    out.push(...renderTable(rows, view, opts));
+  };
+
+  table('exit', 'Hottest lines at exit');
+  if (doc.peak.method === 'none') {
+    out.push('', 'Hottest lines at peak: not captured (turned off with --no-peak, or not supported here).');
+  } else {
+    table('peak', 'Hottest lines at peak');
+    out.push(peakNote(model));
+  }
+  if (anyNoUserFrame) {
+    out.push(
+      '',
+      `* No user frame within ${doc.settings.frames} frames: the memory is shown on the innermost ` +
+        'line seen (raise --frames to reach your code).',
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+/**
+ * What ran, for the header: the script (relative to `cwd` when inside it), `-m module` or `-c …`.
+ * `argv` is the interpreter's whole command line (`sys.orig_argv`, or `sys.executable` and
+ * `sys.argv` before Python 3.10), so the interpreter and its own options are skipped.
+ */
+export function programLabel(argv: readonly string[], programCwd: string, cwd: string): string {
+  let i = 1;
+  while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '-') {
+    const arg = argv[i];
+    if (arg === '-m' || arg === '-c') return `${arg} ${arg === '-m' ? (argv[i + 1] ?? '') : '…'}`.trimEnd();
+    if (/^-[mc]./.test(arg)) return arg[1] === 'm' ? `-m ${arg.slice(2)}` : '-c …';
+    // These options take their value as the next argument unless it is attached (-Wd, -Xdev).
+    i += arg === '-W' || arg === '-X' || arg === '--check-hash-based-pycs' ? 2 : 1;
+  }
+  // A command line without a script (hand-made snapshots hold only sys.argv) names what it has.
+  if (i >= argv.length) return argv.length > 0 ? displayPath(path.resolve(programCwd, argv[0]), cwd) : '(unknown program)';
+  if (argv[i] === '-') return '- (standard input)';
+  return displayPath(path.resolve(programCwd, argv[i]), cwd);
+}
+
+function exitText(code: number | null | undefined, signal: string | null | undefined): string {
+  if (signal) return `ended by ${signal}`;
+  if (code !== null && code !== undefined) return `exit code ${code}`;
+  return 'exit status unknown';
+}
+
+/** How the peak view relates to the true traced peak, which it may sit below. */
+function peakNote(model: MemModel): string {
+  const { peak, totals } = model.doc;
+  if (peak.method === 'exit') return '  (The peak view is the exit view: memory was highest at the end.)';
+  return (
+    `  (Captured at ${formatBytes(peak.capturedTraced)} of the ${formatBytes(totals.tracedPeak)} traced peak; ` +
+    `captures follow each rise of ${formatBytes(peak.stepBytes)}.)`
+  );
+}
+
+function renderTable(rows: LineModel[], view: View, opts: ReportOptions): string[] {
+  const cells = rows.map((r, i) => {
+    const f = r[view]!;
+    const text = opts.sourceLine(r.file, r.line)?.trim() ?? '';
+    return [
+      String(i + 1),
+      formatBytes(f.bytes),
+      formatCount(f.blocks),
+      `${displayPath(r.file, opts.cwd)}:${r.line}${f.noUserFrame ? ' *' : ''}`,
+      text.length > SOURCE_WIDTH ? text.slice(0, SOURCE_WIDTH - 1) + '…' : text,
+    ];
+  });
+  const head = ['#', 'bytes', 'blocks', 'line', 'source'];
+  const widths = head.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c].length)));
+  // Numbers right-aligned, text left-aligned; the last column is not padded.
+  const fmt = (row: string[]): string =>
+    [
+      row[0].padStart(widths[0]),
+      row[1].padStart(widths[1]),
+      row[2].padStart(widths[2]),
+      row[3].padEnd(widths[3]),
+      row[4],
+    ]
+      .join('  ')
+      .trimEnd();
+  return [fmt(head), ...cells.map(fmt)].map((l) => '  ' + l);
+}
+
+/** `file` relative to `cwd` when it lies inside it, else as given. */
+function displayPath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}

@@ -1,0 +1,111 @@
+/**
+ * Follows edits made after a run so annotations stay on their lines: for each file of the model
+ * it feeds the document's changes to the pure tracker of `model/lineTracking.ts`, which moves the
+ * lines below an edit and marks a changed line stale. Views ask here where a line of the run is
+ * now (`current`) and which line of the run a line of the document is (`runLine`).
+ *
+ * A tracker starts from the document's text when the results arrive (the run saved the file
+ * first, so that text is what ran) or, for a file not open then, when it is opened.
+ */
+import * as vscode from 'vscode';
+import { LineTracker } from '../model/lineTracking';
+import type { MemModel } from '../model/types';
+import { modelPath } from './paths';
+
+/** Where a line of the run is now. */
+export interface LinePosition {
+  /** 1-based line in the document as it is now. */
+  line: number;
+  /** The line's text was changed since the run. */
+  stale: boolean;
+}
+
+export class EditTracker implements vscode.Disposable {
+  private readonly trackers = new Map<string, LineTracker>();
+  /** Lines to follow per file: annotated lines, scope starts, and call-path frames. */
+  private readonly followed = new Map<string, Set<number>>();
+  private readonly disposables: vscode.Disposable[];
+
+  /** @param onMove called after an edit moved or staled a followed line. */
+  constructor(private readonly onMove: () => void) {
+    this.disposables = [
+      vscode.workspace.onDidOpenTextDocument((doc) => this.start(doc)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.change(e)),
+    ];
+  }
+
+  /** Starts over for a new model (or none). */
+  reset(model: MemModel | undefined): void {
+    this.trackers.clear();
+    this.followed.clear();
+    if (!model) return;
+    const follow = (file: string, line: number): void => {
+      let set = this.followed.get(file);
+      if (!set) this.followed.set(file, (set = new Set()));
+      set.add(line);
+    };
+    for (const file of model.files.values()) {
+      for (const line of file.lines.values()) {
+        follow(file.path, line.line);
+        for (const figures of [line.exit, line.peak]) {
+          for (const p of figures?.paths ?? []) {
+            for (const f of p.frames) follow(f.file, f.line);
+          }
+        }
+      }
+      for (const scope of file.scopes) follow(file.path, scope.line);
+    }
+    for (const doc of vscode.workspace.textDocuments) this.start(doc);
+  }
+
+  /** Where line `runLine` (1-based) of `file` is now; undefined when it was deleted. */
+  current(file: string, runLine: number): LinePosition | undefined {
+    const tracker = this.trackers.get(file);
+    if (!tracker) return { line: runLine, stale: false };
+    const line = tracker.currentLine(runLine);
+    if (line === undefined) {
+      // Lines the tracker does not follow have not moved as far as anyone can tell.
+      return this.followed.get(file)?.has(runLine) ? undefined : { line: runLine, stale: false };
+    }
+    return { line, stale: tracker.isStale(runLine) };
+  }
+
+  /** The line of the run now at `line` (1-based) of `file`, if a followed line is there. */
+  runLine(file: string, line: number): number | undefined {
+    const tracker = this.trackers.get(file);
+    if (!tracker) return line;
+    for (const t of tracker) {
+      if (t.current === line) return t.original;
+    }
+    return undefined;
+  }
+
+  private start(doc: vscode.TextDocument): void {
+    if (doc.uri.scheme !== 'file') return;
+    const file = modelPath(doc.uri);
+    const lines = this.followed.get(file);
+    if (lines && !this.trackers.has(file)) {
+      this.trackers.set(file, new LineTracker(lines, doc.getText()));
+    }
+  }
+
+  private change(e: vscode.TextDocumentChangeEvent): void {
+    if (e.contentChanges.length === 0 || e.document.uri.scheme !== 'file') return;
+    const tracker = this.trackers.get(modelPath(e.document.uri));
+    if (!tracker) return;
+    tracker.applyChanges(
+      e.contentChanges.map((c) => ({
+        startLine: c.range.start.line,
+        startCharacter: c.range.start.character,
+        endLine: c.range.end.line,
+        endCharacter: c.range.end.character,
+        text: c.text,
+      })),
+    );
+    this.onMove();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The hover of an annotated line: its figures at exit and at peak, the scope it sits in, the
+ * allocating call paths (innermost first) with each frame a link that opens that line, and notes
+ * for memory with no user frame in reach and for lines edited since the run. The markdown is
+ * trusted for `memlens.showLine` only.
+ */
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+import { formatBytes, formatCount, formatLineSummary } from '../model/format';
+import { scopesContaining } from '../model/model';
+import type { LineFigures, LineModel, ResolvedPath, View } from '../model/types';
+import { displayPath, modelPath } from './paths';
+import { showLineUri } from './showLine';
+
+/** At most this many call paths per hover (the snapshot keeps up to `settings.maxPaths`). */
+const MAX_PATHS = 5;
+
+export class MemHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly ctx: Ctx) {}
+
+  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    const model = this.ctx.model;
+    if (!model || doc.uri.scheme !== 'file') return undefined;
+    const file = model.files.get(modelPath(doc.uri));
+    if (!file) return undefined;
+    const runLine = this.ctx.lines.runLine(file.path, pos.line + 1);
+    const line = runLine === undefined ? undefined : file.lines.get(runLine);
+    if (!line) return undefined;
+    const at = this.ctx.lines.current(file.path, line.line);
+    const scopes = scopesContaining(file, line.line).filter((s) => s.kind !== 'module');
+    const md = hoverMarkdown(line, this.ctx.view, {
+      stale: at?.stale ?? false,
+      frames: model.doc.settings.frames,
+      hasPeak: model.doc.peak.method !== 'none',
+      scope: scopes.length > 0 ? scopes[scopes.length - 1].name : undefined,
+    });
+    return new vscode.Hover(md, doc.lineAt(pos.line).range);
+  }
+}
+
+/** Builds the hover text of one line; `view` picks which call paths come first. */
+export function hoverMarkdown(
+  line: LineModel,
+  view: View,
+  opts: { stale: boolean; frames: number; hasPeak: boolean; scope?: string },
+): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = { enabledCommands: ['memlens.showLine'] };
+  md.supportHtml = false;
+  const where = opts.scope ? ` in ${escape(opts.scope)}` : '';
+  md.appendMarkdown(`**MemLens** · line ${line.line}${where}\n\n`);
+  md.appendMarkdown(`- live at exit: ${figuresText(line.exit)}\n`);
+  if (opts.hasPeak) md.appendMarkdown(`- live at peak: ${figuresText(line.peak)}\n`);
+  md.appendMarkdown('\n');
+
+  const shown: View = line[view] ? view : view === 'exit' ? 'peak' : 'exit';
+  const figures = line[shown];
+  if (figures && figures.paths.length > 0) {
+    md.appendMarkdown(`Call paths at ${shown} (innermost first):\n\n`);
+    for (const p of figures.paths.slice(0, MAX_PATHS)) {
+      md.appendMarkdown(`- ${escape(formatLineSummary(p.bytes, p.blocks))}: ${pathLinks(p)}\n`);
+    }
+    if (figures.paths.length > MAX_PATHS) md.appendMarkdown(`- … and ${figures.paths.length - MAX_PATHS} more\n`);
+    md.appendMarkdown('\n');
+  }
+  if (line.exit?.noUserFrame || line.peak?.noUserFrame) {
+    md.appendMarkdown(
+      `_No user frame within ${opts.frames} frames: this memory was allocated in library code and is ` +
+        'shown on the innermost line seen. Raise `memlens.frames` to reach your own line._\n\n',
+    );
+  }
+  if (opts.stale) {
+    md.appendMarkdown('_This line was edited since the run: the figures are for the code as it ran._\n\n');
+  }
+  return md;
+}
+
+function figuresText(f: LineFigures | undefined): string {
+  if (!f) return 'nothing';
+  return `**${formatBytes(f.bytes)}** in ${formatCount(f.blocks)} ${f.blocks === 1 ? 'block' : 'blocks'}`;
+}
+
+/** `[sample.py:8](command…) ← [sample.py:23](command…)`, innermost first. */
+function pathLinks(p: ResolvedPath): string {
+  return p.frames
+    .map((f) => `[${escape(`${displayPath(f.file)}:${f.line}`)}](${showLineUri({ file: f.file, line: f.line })})`)
+    .join(' ← ');
+}
+
+/** Escapes markdown punctuation in plain text. */
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>"]/g, '\\$&');
+}

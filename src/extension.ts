@@ -1,0 +1,131 @@
+/**
+ * MemLens's entry point: builds the `Ctx`, registers the views (decorations, CodeLens, hover) and
+ * one command table, and returns an API object with the state the VS Code API cannot read back
+ * (the drawn annotations, the current model, the run in progress), which the extension-host tests
+ * use.
+ */
+import * as vscode from 'vscode';
+import * as config from './config';
+import { Ctx, type ResultSource } from './ctx';
+import { MemCodeLensProvider } from './editor/codeLens';
+import { Decorations, type DrawnAnnotation } from './editor/decorations';
+import { MemHoverProvider } from './editor/hover';
+import { hottestLineItems, showHottestLines, type HottestLineItem } from './editor/hottestLines';
+import { showLine, type ShowLineArgs } from './editor/showLine';
+import { loadSnapshotFile, SnapshotError } from './model/load';
+import { buildModel } from './model/model';
+import type { MemModel, View } from './model/types';
+import { profileCommand, type ProfileOptions } from './session/profile';
+import type { TerminalRun } from './session/run';
+
+/** What `activate` returns. */
+export interface MemLensApi {
+  readonly model: MemModel | undefined;
+  readonly source: ResultSource | undefined;
+  readonly view: View;
+  /** The run in progress, with its terminal and live figures. */
+  readonly run: TerminalRun | undefined;
+  /** The annotations drawn on a document now. */
+  annotations(uri: vscode.Uri): DrawnAnnotation[];
+  /** The items `MemLens: Show Hottest Lines` would offer now. */
+  hottestLineItems(): Promise<HottestLineItem[]>;
+  readonly onDidChange: vscode.Event<void>;
+  readonly onDidChangeRun: vscode.Event<void>;
+}
+
+export function activate(context: vscode.ExtensionContext): MemLensApi {
+  const ctx = new Ctx(context);
+  const decorations = new Decorations(ctx);
+  const lenses = new MemCodeLensProvider(ctx);
+  const selector: vscode.DocumentSelector = { scheme: 'file' };
+  ctx.subscriptions.push(
+    decorations,
+    lenses,
+    vscode.languages.registerCodeLensProvider(selector, lenses),
+    vscode.languages.registerHoverProvider(selector, new MemHoverProvider(ctx)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('memlens.annotations.view')) ctx.setView(config.annotationView());
+      if (config.affectsViews(e)) ctx.refresh();
+    }),
+  );
+  for (const [id, handler] of Object.entries(commands(ctx))) {
+    ctx.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  }
+  context.subscriptions.push(ctx);
+
+  return {
+    get model() {
+      return ctx.model;
+    },
+    get source() {
+      return ctx.source;
+    },
+    get view() {
+      return ctx.view;
+    },
+    get run() {
+      return ctx.run as TerminalRun | undefined;
+    },
+    annotations: (uri) => decorations.annotations(uri),
+    hottestLineItems: () => hottestLineItems(ctx),
+    onDidChange: ctx.onDidChange,
+    onDidChangeRun: ctx.onDidChangeRun,
+  };
+}
+
+/** Nothing to do: `Ctx` is disposed with the extension's subscriptions. */
+export function deactivate(): void {}
+
+/** The command table: every `memlens.*` command and its handler. */
+function commands(ctx: Ctx): Record<string, (...args: any[]) => unknown> {
+  return {
+    'memlens.profile': (uri?: vscode.Uri, _selected?: unknown, options?: ProfileOptions) => profileCommand(ctx, uri, options),
+    'memlens.stop': async () => {
+      if (!ctx.run) {
+        void vscode.window.showInformationMessage('MemLens: nothing is being profiled.');
+        return false;
+      }
+      await ctx.run.stop();
+      return true;
+    },
+    'memlens.showHottestLines': () => showHottestLines(ctx),
+    'memlens.clearAnnotations': () => ctx.clear(),
+    'memlens.toggleView': () => {
+      const view: View = ctx.view === 'exit' ? 'peak' : 'exit';
+      ctx.setView(view);
+      vscode.window.setStatusBarMessage(`MemLens: annotations show memory ${view === 'exit' ? 'live at exit' : 'at the traced peak'}`, 4000);
+      return view;
+    },
+    'memlens.openSnapshot': (uri?: vscode.Uri) => openSnapshot(ctx, uri),
+    'memlens.showLine': async (args?: ShowLineArgs) => {
+      const editor = await showLine(ctx, args);
+      return editor ? editor.selection.active.line + 1 : undefined;
+    },
+  };
+}
+
+/** `MemLens: Open Snapshot File…`: loads a snapshot JSON and shows it. */
+async function openSnapshot(ctx: Ctx, uri?: vscode.Uri): Promise<{ ok: boolean; message: string }> {
+  if (!(uri instanceof vscode.Uri)) {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'MemLens: Open Snapshot File',
+      canSelectMany: false,
+      filters: { 'MemLens snapshot': ['json'] },
+    });
+    if (!picked || picked.length === 0) return { ok: false, message: 'cancelled' };
+    uri = picked[0];
+  }
+  const source = uri.scheme === 'file' ? uri.fsPath : uri.toString();
+  try {
+    const doc = await loadSnapshotFile(source, async () => new TextDecoder().decode(await vscode.workspace.fs.readFile(uri!)));
+    ctx.setModel(buildModel(doc), { snapshotPath: source });
+    const message = `MemLens: showing ${source}.`;
+    ctx.log.info(message);
+    return { ok: true, message };
+  } catch (err) {
+    if (!(err instanceof SnapshotError)) throw err;
+    void vscode.window.showErrorMessage(`MemLens: ${err.message}`);
+    ctx.log.error(err.message);
+    return { ok: false, message: err.message };
+  }
+}

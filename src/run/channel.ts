@@ -1,0 +1,146 @@
+/**
+ * The host's end of the helper's channel (decisions.md, "Channel"): a local socket in a private
+ * temporary folder (a named pipe on Windows) on which the helper sends newline-delimited JSON.
+ * Lines arrive in arbitrary chunks and a broken or foreign line must not stop the run, so lines
+ * are reassembled here and bad ones are counted and skipped.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { FromHelper } from '../protocol/channel';
+
+/** A listening channel. Dispose it when the run is over. */
+export interface Channel {
+  /** The socket path or pipe name to pass to the helper in `MEMLENS_CHANNEL`. */
+  readonly path: string;
+  /** Calls `listener` with every well-formed message; returns a handle that stops the calls. */
+  onMessage(listener: (message: FromHelper) => void): { dispose(): void };
+  /** How many lines were skipped because they were not JSON or not a known message. */
+  readonly badLines: number;
+  /** Closes the server and every connection, and removes the private folder. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A line longer than this without a newline is not a message the helper sends (its largest is a
+ * few hundred bytes); it is dropped so a runaway writer cannot grow memory without bound.
+ */
+const MAX_LINE = 1024 * 1024;
+
+/** Opens a channel listening on a fresh private path. */
+export async function openChannel(): Promise<Channel> {
+  let dir: string | undefined;
+  let socketPath: string;
+  if (process.platform === 'win32') {
+    socketPath = `\\\\.\\pipe\\memlens-${randomBytes(8).toString('hex')}`;
+  } else {
+    // mkdtemp creates the folder with mode 0700, so no other user can connect to the socket.
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'memlens-'));
+    await fs.chmod(dir, 0o700);
+    socketPath = path.join(dir, 'channel.sock');
+  }
+  const listeners = new Set<(m: FromHelper) => void>();
+  const sockets = new Set<net.Socket>();
+  let badLines = 0;
+
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.setEncoding('utf8');
+    let pending = '';
+    const take = (line: string): void => {
+      const message = parseMessage(line);
+      if (message === undefined) {
+        if (line.trim() !== '') badLines++;
+        return;
+      }
+      for (const l of [...listeners]) l(message);
+    };
+    socket.on('data', (chunk: string) => {
+      pending += chunk;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        take(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
+      if (pending.length > MAX_LINE) {
+        badLines++;
+        pending = '';
+      }
+    });
+    // A last line without its newline still counts: the helper may be killed mid-write.
+    socket.on('end', () => {
+      if (pending !== '') take(pending);
+      pending = '';
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    if (dir !== undefined) await fs.rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+
+  let disposed: Promise<void> | undefined;
+  return {
+    path: socketPath,
+    get badLines() {
+      return badLines;
+    },
+    onMessage(listener) {
+      listeners.add(listener);
+      return { dispose: () => listeners.delete(listener) };
+    },
+    dispose() {
+      disposed ??= (async () => {
+        listeners.clear();
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        if (dir !== undefined) await fs.rm(dir, { recursive: true, force: true });
+      })();
+      return disposed;
+    },
+  };
+}
+
+/** The message a line holds, or undefined when it is not JSON or not a message this host knows. */
+function parseMessage(line: string): FromHelper | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const m = v as Record<string, unknown>;
+  const isNum = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
+  const isStr = (x: unknown): boolean => typeof x === 'string';
+  switch (m.type) {
+    case 'started':
+      return isNum(m.pid) && isStr(m.python) && isStr(m.executable) && isNum(m.frames) ? (m as FromHelper) : undefined;
+    case 'live':
+      return isNum(m.tracedCurrent) && isNum(m.tracedPeak) && (m.rss === null || isNum(m.rss)) && isNum(m.t)
+        ? (m as FromHelper)
+        : undefined;
+    case 'snapshotWritten':
+      return isStr(m.path) && (m.kind === 'exit' || m.kind === 'snapshot') && isNum(m.seconds)
+        ? (m as FromHelper)
+        : undefined;
+    case 'finished':
+      return (m.path === null || isStr(m.path)) && (m.error === undefined || isStr(m.error))
+        ? (m as FromHelper)
+        : undefined;
+    default:
+      return undefined;
+  }
+}

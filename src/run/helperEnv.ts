@@ -1,0 +1,64 @@
+/**
+ * The environment that makes Python load the helper: the helper's folder first on `PYTHONPATH`
+ * (so its `sitecustomize` runs at start-up) and the helper's options as `MEMLENS_*` variables
+ * (decisions.md, "The helper"). Shared by the CLI and the extension so both profile alike.
+ */
+import * as path from 'node:path';
+
+/** What the helper is told about one run. */
+export interface HelperOptions {
+  /** The folder holding the helper's `sitecustomize.py`; see `helperDirFor`. */
+  helperDir: string;
+  /** Where the helper writes the exit snapshot. */
+  outFile: string;
+  /** The host's socket or pipe (see `openChannel`); unset runs without a channel. */
+  channel?: string;
+  /** tracemalloc frame depth. */
+  frames: number;
+  /** Folders whose files count as the user's code. */
+  roots: string[];
+  /** Whether to capture the per-line view near the traced peak. */
+  peak: boolean;
+  /** Call paths kept per line; unset keeps the helper's default. */
+  maxPaths?: number;
+}
+
+/** The helper's folder inside the extension or npm package rooted at `root`. */
+export function helperDirFor(root: string): string {
+  return path.join(root, 'python-helper');
+}
+
+/**
+ * A copy of `base` that runs the helper with `opts`. `PYTHONUNBUFFERED` is left as the user has
+ * it: the program's output should behave as it does without MemLens. Optional variables that are
+ * not set in `opts` are removed from the copy, so stale values inherited from the host's own
+ * environment cannot reach the helper.
+ */
+export function helperEnvironment(base: NodeJS.ProcessEnv, opts: HelperOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  const pythonPathKey = envKey(env, 'PYTHONPATH');
+  const existing = env[pythonPathKey];
+  delete env[pythonPathKey];
+  env.PYTHONPATH = existing ? opts.helperDir + path.delimiter + existing : opts.helperDir;
+  env.MEMLENS_OUT = opts.outFile;
+  env.MEMLENS_FRAMES = String(opts.frames);
+  env.MEMLENS_ROOTS = opts.roots.join(path.delimiter);
+  env.MEMLENS_PEAK = opts.peak ? '1' : '0';
+  setOrDelete(env, 'MEMLENS_CHANNEL', opts.channel);
+  setOrDelete(env, 'MEMLENS_MAX_PATHS', opts.maxPaths === undefined ? undefined : String(opts.maxPaths));
+  return env;
+}
+
+function setOrDelete(env: NodeJS.ProcessEnv, key: string, value: string | undefined): void {
+  if (value === undefined) delete env[key];
+  else env[key] = value;
+}
+
+/**
+ * The key under which `env` holds `name`: Windows environment names are case-insensitive, but a
+ * copied `process.env` is a plain object, so `PythonPath` must be found and replaced, not doubled.
+ */
+function envKey(env: NodeJS.ProcessEnv, name: string): string {
+  if (process.platform !== 'win32') return name;
+  return Object.keys(env).find((k) => k.toUpperCase() === name) ?? name;
+}

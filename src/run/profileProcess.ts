@@ -1,0 +1,173 @@
+/**
+ * Runs the user's program under the helper as a child process and collects its snapshot: the CLI
+ * uses it, and so do tests (the extension runs the program in a terminal instead, then calls
+ * `finishRun`). The program gets its own process group, so cancelling reaches everything it
+ * started, including the helper's forked peak capture (decisions.md, "Cancel").
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { SnapshotDocument } from '../protocol/snapshot';
+import { loadSnapshotFile, SnapshotError } from '../model/load';
+
+/** How the program's process ended. */
+export interface RunStatus {
+  /** The exit code, or null when a signal ended the process. */
+  exitCode: number | null;
+  /** The signal that ended the process, e.g. `SIGKILL`, or null. */
+  signal: NodeJS.Signals | null;
+}
+
+/** What to run. */
+export interface RunOptions {
+  /** The interpreter (see `resolveInterpreter`). */
+  python: string;
+  /** The program's command line after the interpreter: `[script, ...args]` or `['-m', module, ...args]`. */
+  args: string[];
+  cwd: string;
+  /** The environment, normally from `helperEnvironment`. */
+  env: NodeJS.ProcessEnv;
+  /** `inherit` lets the program use the terminal (it can prompt); `pipe` is for tests. */
+  stdio: 'inherit' | 'pipe';
+  /** Seconds to wait after SIGINT and again after SIGTERM while cancelling; 3 unless a test says. */
+  graceSeconds?: number;
+}
+
+/** A running program. */
+export interface RunHandle {
+  readonly child: ChildProcess;
+  /** Settles when the program's process has exited; rejects when it could not be started. */
+  readonly done: Promise<RunStatus>;
+  /**
+   * Stops the program as decisions.md's "Cancel" says: SIGINT to its process group (Python writes
+   * the exit snapshot), after the grace period SIGTERM, after another SIGKILL. Resolves with how it
+   * ended. On Windows, which has no signals to send, the process is terminated at once.
+   */
+  cancel(): Promise<RunStatus>;
+}
+
+/** Starts the program; see `RunHandle`. */
+export function runProfile(opts: RunOptions): RunHandle {
+  const posix = process.platform !== 'win32';
+  const child = spawn(opts.python, opts.args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: opts.stdio,
+    // Its own process group, so signals reach the program's children too. On Windows `detached`
+    // would open a new console instead, which would take the program off the user's terminal.
+    detached: posix,
+    windowsHide: true,
+  });
+  const done = new Promise<RunStatus>((resolve, reject) => {
+    child.once('error', (err) =>
+      reject(new Error(`MemLens could not start ${opts.python}: ${err.message}.`)),
+    );
+    // 'exit', not 'close': the helper's forked child may hold the pipes open a little longer.
+    child.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
+  });
+  // A start failure is reported through `done`; this keeps an unobserved rejection from crashing.
+  done.catch(() => undefined);
+
+  const graceMs = (opts.graceSeconds ?? 3) * 1000;
+  let cancelling: Promise<RunStatus> | undefined;
+  const signalGroup = (sig: NodeJS.Signals): void => {
+    if (child.pid === undefined) return;
+    try {
+      if (posix) process.kill(-child.pid, sig);
+      else child.kill();
+    } catch {
+      // The group is already gone: nothing left to stop.
+    }
+  };
+  const exitedWithin = (ms: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      done.then(
+        () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+        () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      );
+    });
+
+  const cancel = (): Promise<RunStatus> => {
+    cancelling ??= (async () => {
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+        signalGroup(sig);
+        if (await exitedWithin(graceMs)) return done;
+      }
+      signalGroup('SIGKILL');
+      return done;
+    })();
+    return cancelling;
+  };
+
+  return { child, done, cancel };
+}
+
+/**
+ * After the program ended: loads the snapshot the helper wrote to `outFile`, records the exit
+ * status the helper could not see from inside, and writes the document atomically to `writeTo`
+ * (default: back to `outFile`). Returns the patched document.
+ *
+ * @throws SnapshotError when there is no readable snapshot, with a sentence saying why there is
+ *   none (killed before it could be written, or the helper never ran).
+ */
+export async function finishRun(outFile: string, status: RunStatus, writeTo = outFile): Promise<SnapshotDocument> {
+  let doc: SnapshotDocument;
+  try {
+    doc = await loadSnapshotFile(outFile);
+  } catch (err) {
+    if (err instanceof SnapshotError && !(await exists(outFile))) {
+      throw new SnapshotError(outFile, missingSentence(outFile, status));
+    }
+    throw err;
+  }
+  doc.program.exitCode = status.exitCode;
+  doc.program.exitSignal = status.signal;
+  await writeFileAtomic(writeTo, JSON.stringify(doc));
+  return doc;
+}
+
+/** Why there is no snapshot, from how the program ended. */
+function missingSentence(outFile: string, status: RunStatus): string {
+  if (status.signal === 'SIGKILL') {
+    return 'The program was killed (SIGKILL) before MemLens could write its snapshot; no results.';
+  }
+  if (status.signal !== null) {
+    return `The program was ended by ${status.signal} before MemLens could write its snapshot; no results.`;
+  }
+  return (
+    `The program exited with code ${status.exitCode} but MemLens found no snapshot at ${outFile}: ` +
+    'the helper did not run or could not finish (python -I or -S, os._exit() and crashes skip it); no results.'
+  );
+}
+
+/**
+ * Writes `text` to `file` through a temporary file in the same folder and a rename, so a reader
+ * sees the old file or the new one, never half of one.
+ */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await fs.writeFile(tmp, text, 'utf8');
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

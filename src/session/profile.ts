@@ -1,0 +1,235 @@
+/**
+ * `MemLens: Profile Memory`: profiles the active Python file (or the one picked in the Explorer)
+ * in a terminal and shows the results. Refuses in an untrusted workspace, since profiling runs
+ * the program. Each run gets a private folder under the extension's storage,
+ * `runs/<YYYYMMDD-HHMMSS>-<script>/snapshot.json`, which stays there after the run.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import * as config from '../config';
+import type { Ctx } from '../ctx';
+import { formatBytes } from '../model/format';
+import { SnapshotError } from '../model/load';
+import { buildModel } from '../model/model';
+import type { SnapshotDocument } from '../protocol/snapshot';
+import { openChannel } from '../run/channel';
+import { helperDirFor, helperEnvironment } from '../run/helperEnv';
+import { checkInterpreter, InterpreterError } from '../run/interpreter';
+import { finishRun } from '../run/profileProcess';
+import { interpreterFor } from './interpreter';
+import { TerminalRun, type RunEnd } from './run';
+
+/** The sentence shown when the workspace is not trusted. */
+export const UNTRUSTED_MESSAGE =
+  'MemLens: profiling runs the program\'s code, so it is turned off in Restricted Mode. ' +
+  'Trust this workspace to profile it.';
+
+/** What a profile command ended with; returned to callers (tests, other extensions). */
+export interface ProfileOutcome {
+  /** `shown`: results are in the editor; `failed`: a run ended without results; else it never ran. */
+  result: 'shown' | 'failed' | 'refused' | 'busy' | 'noFile' | 'noInterpreter';
+  /** The sentence shown to the user. */
+  message: string;
+  script?: string;
+  /** The run's folder and snapshot file. */
+  runDir?: string;
+  snapshotPath?: string;
+  end?: RunEnd;
+  python?: string;
+}
+
+/** Options of a profile command call that the palette does not pass; tests and the API do. */
+export interface ProfileOptions {
+  args?: string[];
+  /** Seconds between stop steps (SIGINT → SIGTERM → SIGKILL). */
+  graceSeconds?: number;
+}
+
+/** Runs the command: `target` is the Explorer's file, else the active editor's. */
+export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: ProfileOptions = {}): Promise<ProfileOutcome> {
+  const tell = (outcome: ProfileOutcome, severity: 'info' | 'warning' | 'error'): ProfileOutcome => {
+    ctx.log.info(outcome.message);
+    const show =
+      severity === 'error' ? vscode.window.showErrorMessage : severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void show(outcome.message);
+    return outcome;
+  };
+
+  if (!vscode.workspace.isTrusted) {
+    ctx.log.warn(UNTRUSTED_MESSAGE);
+    void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((pick) => {
+      if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+    return { result: 'refused', message: UNTRUSTED_MESSAGE };
+  }
+  if (ctx.run) {
+    return tell({ result: 'busy', message: 'MemLens is already profiling a program: stop it first (MemLens: Stop Profiling).' }, 'warning');
+  }
+  const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
+  if (!uri || uri.scheme !== 'file' || !/\.pyw?$/i.test(uri.fsPath)) {
+    return tell({ result: 'noFile', message: 'MemLens: open a Python file (or pick one in the Explorer) to profile it.' }, 'warning');
+  }
+  const script = uri.fsPath;
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open?.isDirty && !(await open.save())) {
+    return tell({ result: 'noFile', message: `MemLens: ${path.basename(script)} could not be saved, so it was not profiled.` }, 'error');
+  }
+
+  let python: string;
+  try {
+    const chosen = await interpreterFor(uri);
+    const info = await checkInterpreter(chosen.path);
+    python = chosen.path;
+    ctx.log.info(`interpreter ${python} (${chosen.source}): Python ${info.version.join('.')} at ${info.executable}`);
+  } catch (err) {
+    if (!(err instanceof InterpreterError)) throw err;
+    const outcome: ProfileOutcome = { result: 'noInterpreter', message: `MemLens: ${err.message}` };
+    ctx.log.error(outcome.message);
+    void vscode.window.showErrorMessage(outcome.message, 'Open Settings').then((pick) => {
+      if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'memlens.pythonPath');
+    });
+    return outcome;
+  }
+
+  const runDir = await makeRunDir(ctx, script);
+  const snapshotPath = path.join(runDir, 'snapshot.json');
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  const folders = vscode.workspace.workspaceFolders?.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath) ?? [];
+  const roots = folders.length > 0 ? folders : [path.dirname(script)];
+  const channel = await openChannel();
+  const full = helperEnvironment(process.env, {
+    helperDir: helperDirFor(ctx.extension.extensionPath),
+    outFile: snapshotPath,
+    channel: channel.path,
+    frames: config.frames(uri),
+    roots,
+    peak: config.peakEnabled(uri),
+  });
+  const run = new TerminalRun({
+    python,
+    script,
+    args: options.args ?? [],
+    cwd: folder?.uri.fsPath ?? path.dirname(script),
+    env: environmentDelta(process.env, full),
+    channel,
+    graceSeconds: options.graceSeconds,
+  });
+  ctx.setRun(run);
+  ctx.log.info(`profiling ${script} in ${runDir}`);
+
+  let end: RunEnd;
+  try {
+    end = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `MemLens: profiling ${path.basename(script)}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => void run.stop());
+        const update = run.onDidUpdate(() => {
+          if (run.live) progress.report({ message: `${formatBytes(run.live.tracedCurrent)} traced (peak ${formatBytes(run.live.tracedPeak)})` });
+        });
+        try {
+          return await run.ended;
+        } finally {
+          update.dispose();
+        }
+      },
+    );
+  } finally {
+    run.dispose();
+    await channel.dispose();
+    ctx.setRun(undefined);
+  }
+  ctx.log.info(`${path.basename(script)} ended: ${JSON.stringify(end)}`);
+
+  const base: ProfileOutcome = { result: 'failed', message: '', script, runDir, snapshotPath, end, python };
+  let doc: SnapshotDocument;
+  try {
+    doc = await finishRun(snapshotPath, { exitCode: end.exitCode, signal: end.signal });
+  } catch (err) {
+    if (!(err instanceof SnapshotError)) throw err;
+    return tell({ ...base, message: noResultsSentence(script, end, err) }, 'error');
+  }
+  ctx.setModel(buildModel(doc), { snapshotPath, script });
+  const message = outcomeSentence(script, doc, end);
+  if (ctx.source) ctx.source.outcome = message.text;
+  return tell({ ...base, result: 'shown', message: message.text }, message.severity);
+}
+
+/** Creates `runs/<YYYYMMDD-HHMMSS>-<script name>` under the extension's storage. */
+async function makeRunDir(ctx: Ctx, script: string): Promise<string> {
+  const storage = ctx.extension.storageUri ?? ctx.extension.globalStorageUri;
+  const d = new Date();
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  const stamp = `${d.getFullYear()}${p2(d.getMonth() + 1)}${p2(d.getDate())}-${p2(d.getHours())}${p2(d.getMinutes())}${p2(d.getSeconds())}`;
+  const base = path.join(storage.fsPath, 'runs', `${stamp}-${path.basename(script)}`);
+  for (let i = 1; ; i++) {
+    const dir = i === 1 ? base : `${base}-${i}`;
+    try {
+      await fs.mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
+      await fs.mkdir(dir, { mode: 0o700 });
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+/**
+ * The variables of `full` that differ from `base`: the terminal starts from its own environment
+ * and adds these (null removes a variable).
+ */
+function environmentDelta(base: NodeJS.ProcessEnv, full: NodeJS.ProcessEnv): Record<string, string | null> {
+  const delta: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(full)) {
+    if (v !== undefined && base[k] !== v) delta[k] = v;
+  }
+  for (const k of Object.keys(base)) {
+    if (!(k in full)) delta[k] = null;
+  }
+  return delta;
+}
+
+/** How the process ended, in words: `exit status 3`, `SIGKILL`. */
+function statusText(end: RunEnd): string {
+  if (end.signal) return end.signal;
+  return end.exitCode === null || end.exitCode === undefined ? 'an unknown status' : `exit status ${end.exitCode}`;
+}
+
+/** The sentence for a run with results, and how loudly to say it. */
+export function outcomeSentence(
+  script: string,
+  doc: SnapshotDocument,
+  end: RunEnd,
+): { text: string; severity: 'info' | 'warning' | 'error' } {
+  const name = path.basename(script);
+  const t = doc.totals;
+  const figures = `${formatBytes(t.tracedCurrent)} live at exit, peak ${formatBytes(t.tracedPeak)}`;
+  const e = doc.program.end;
+  if (e.kind === 'exception') {
+    const where = e.file ? ` at ${path.basename(e.file)}${e.line ? `:${e.line}` : ''}` : '';
+    return {
+      text: `MemLens: the program ended with ${e.type}: ${e.message}${where} (${statusText(end)}). Showing what was live when it ended: ${figures}.`,
+      severity: 'warning',
+    };
+  }
+  if (end.stopped || e.kind === 'signal') {
+    const how = e.kind === 'signal' ? e.signal : end.signal ?? 'a stop request';
+    return { text: `MemLens: ${name} was stopped (${how}). Showing what was live then: ${figures}.`, severity: 'info' };
+  }
+  if (end.exitCode !== null && end.exitCode !== undefined && end.exitCode !== 0) {
+    return { text: `MemLens: ${name} exited with status ${end.exitCode}. Showing what was live at exit: ${figures}.`, severity: 'warning' };
+  }
+  return { text: `MemLens: profiled ${name}: ${figures}.`, severity: 'info' };
+}
+
+/** The sentence for a run that left no snapshot. */
+function noResultsSentence(script: string, end: RunEnd, err: SnapshotError): string {
+  const name = path.basename(script);
+  if (end.closedByUser) {
+    return `MemLens: the terminal of ${name} was closed before the program finished, so there is no snapshot to show.`;
+  }
+  if (end.signal === 'SIGKILL') {
+    return `MemLens: ${name} was killed (SIGKILL) before it could write its snapshot, so there are no results.`;
+  }
+  return `MemLens: ${name} ended (${statusText(end)}) without results. ${err.message}`;
+}

@@ -1,0 +1,193 @@
+/**
+ * One profiling run in the editor: the program runs in a VS Code terminal whose process is the
+ * interpreter itself (so the user can type input and the PID is known), with the helper's
+ * environment; a status bar item and a cancellable progress notification show live memory from
+ * the helper's channel; stopping sends SIGINT, then SIGTERM, then SIGKILL (decisions.md,
+ * "Cancel"). The run ends when the terminal closes, which VS Code does when the process exits
+ * (the API has no `waitOnExit`); should a terminal outlive its process, the helper's `finished`
+ * message and the socket's close end the run instead.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { formatBytes } from '../model/format';
+import type { FromHelper } from '../protocol/channel';
+import type { Channel } from '../run/channel';
+import type { RunStatus } from '../run/profileProcess';
+
+/** What a run needs to start. */
+export interface RunSpec {
+  python: string;
+  script: string;
+  args: string[];
+  cwd: string;
+  /** Variables to set on top of the terminal's own environment (null unsets). */
+  env: Record<string, string | null>;
+  channel: Channel;
+  /** Seconds between the steps of stopping; 3 unless a test says otherwise. */
+  graceSeconds?: number;
+}
+
+/** How the program's process ended, as the editor saw it. */
+export interface RunEnd extends RunStatus {
+  /** The user asked to stop the run (Stop command, status bar, or the notification's Cancel). */
+  stopped: boolean;
+  /** The terminal was closed by the user while the program ran. */
+  closedByUser: boolean;
+}
+
+const POSIX = process.platform !== 'win32';
+
+export class TerminalRun implements vscode.Disposable {
+  readonly terminal: vscode.Terminal;
+  /** The program's process id, once the terminal reports it. */
+  pid: number | undefined;
+  /** The last `live` message from the helper. */
+  live: Extract<FromHelper, { type: 'live' }> | undefined;
+  /** The helper said hello: it is tracing. */
+  started = false;
+  /** Settles once the program's process has ended. */
+  readonly ended: Promise<RunEnd>;
+
+  private readonly status: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly liveChanged = new vscode.EventEmitter<void>();
+  /** Fires on each live figure from the helper. */
+  readonly onDidUpdate = this.liveChanged.event;
+  private lastSignal: NodeJS.Signals | null = null;
+  private stopping: Promise<void> | undefined;
+  private resolveEnd!: (end: RunEnd) => void;
+  private endedYet = false;
+
+  constructor(private readonly spec: RunSpec) {
+    this.ended = new Promise((resolve) => (this.resolveEnd = resolve));
+    const name = path.basename(spec.script);
+    this.status = vscode.window.createStatusBarItem('memlens.run', vscode.StatusBarAlignment.Left, 50);
+    this.status.name = 'MemLens run';
+    this.status.command = 'memlens.stop';
+    this.status.text = `$(pulse) MemLens: starting ${name}…`;
+    this.status.tooltip = `MemLens is profiling ${name}. Click to stop it (what it holds then is kept).`;
+    this.status.show();
+
+    this.disposables.push(
+      this.status,
+      this.liveChanged,
+      spec.channel.onMessage((m) => this.onMessage(m)),
+      vscode.window.onDidCloseTerminal((t) => {
+        if (t === this.terminal) this.onTerminalClosed(t);
+      }),
+    );
+    this.terminal = vscode.window.createTerminal({
+      name: `MemLens: ${name}`,
+      shellPath: spec.python,
+      shellArgs: [spec.script, ...spec.args],
+      cwd: spec.cwd,
+      env: spec.env,
+      iconPath: new vscode.ThemeIcon('pulse'),
+      // Not restored after a reload: the process it showed is gone by then.
+      isTransient: true,
+    });
+    // Shown with focus: the program's output is there, and it may be waiting for input.
+    this.terminal.show(false);
+    void Promise.resolve(this.terminal.processId).then((pid) => (this.pid = pid));
+  }
+
+  /**
+   * Stops the program: SIGINT (Python writes its exit snapshot), after the grace period SIGTERM,
+   * after another SIGKILL to the process group. Resolves when the program has ended.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const grace = (this.spec.graceSeconds ?? 3) * 1000;
+      const pid = this.pid ?? (await this.terminal.processId);
+      if (pid === undefined || !POSIX) {
+        // No process to signal (or no signals on Windows): closing the terminal ends it.
+        this.terminal.dispose();
+        await this.ended;
+        return;
+      }
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
+        if (this.endedYet) return;
+        this.lastSignal = sig;
+        signal(pid, sig, sig === 'SIGKILL');
+        if (await this.endsWithin(grace)) return;
+      }
+      // Even SIGKILL left it standing (a zombie the terminal does not reap): give up on it.
+      this.terminal.dispose();
+      await this.ended;
+    })();
+    return this.stopping;
+  }
+
+  private endsWithin(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      void this.ended.then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  private onMessage(m: FromHelper): void {
+    switch (m.type) {
+      case 'started':
+        this.started = true;
+        if (this.pid === undefined) this.pid = m.pid;
+        break;
+      case 'live':
+        this.live = m;
+        this.status.text = `$(pulse) MemLens ${formatBytes(m.tracedCurrent)}` + (m.rss !== null ? ` · RSS ${formatBytes(m.rss)}` : '');
+        this.status.tooltip =
+          `MemLens is profiling ${path.basename(this.spec.script)}: ${formatBytes(m.tracedCurrent)} traced ` +
+          `(peak ${formatBytes(m.tracedPeak)})${m.rss !== null ? `, resident ${formatBytes(m.rss)}` : ''}. ` +
+          'Click to stop it (what it holds then is kept).';
+        this.liveChanged.fire();
+        break;
+      case 'snapshotWritten':
+        break;
+      case 'finished':
+        // The terminal normally closes with the process; should it stay open, end the run a little
+        // after the helper's last word (the process exits right after it).
+        setTimeout(() => this.end(undefined, false), 5_000);
+        break;
+      default: {
+        const never: never = m;
+        void never;
+      }
+    }
+  }
+
+  private onTerminalClosed(t: vscode.Terminal): void {
+    const reason = t.exitStatus?.reason;
+    this.end(t.exitStatus?.code, reason === vscode.TerminalExitReason.User && this.stopping === undefined);
+  }
+
+  private end(code: number | undefined, closedByUser: boolean): void {
+    if (this.endedYet) return;
+    this.endedYet = true;
+    // A process ended by a signal has no exit code; the signal is the last one sent, if any.
+    const bySignal = code === undefined || (code > 128 && this.lastSignal !== null);
+    this.resolveEnd({
+      exitCode: bySignal ? null : code,
+      signal: bySignal ? this.lastSignal ?? (closedByUser ? 'SIGHUP' : null) : null,
+      stopped: this.stopping !== undefined,
+      closedByUser,
+    });
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** Sends `sig` to the process group led by `pid` (node-pty starts one per terminal), else to `pid`. */
+function signal(pid: number, sig: NodeJS.Signals, group: boolean): void {
+  for (const target of group ? [-pid, pid] : [pid]) {
+    try {
+      process.kill(target, sig);
+      return;
+    } catch {
+      // The group or the process is gone already.
+    }
+  }
+}

@@ -1,0 +1,159 @@
+// `MemLens: Profile Memory` end to end in the extension host: the real helper runs the sample
+// programs in a VS Code terminal with `memlens.pythonPath` set to the python3 on PATH (the harness
+// writes it into the user settings; the Python extension cannot be installed offline), and the
+// tests check the run folder, the drawn results against the bytes each program allocates, input
+// typed into the terminal, the program's end (exception, exit status, stop), a path with spaces
+// and non-ASCII characters, saving before the run, and a missing interpreter.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { ProfileOutcome } from '../../src/session/profile';
+import { api, codeLenses, hoverTexts, MiB, openSample, sampleUri, waitFor, workspaceDir } from './util';
+
+/** Runs the profile command on a sample file and waits for the run to end. */
+function profile(uri: vscode.Uri, options?: object): Thenable<ProfileOutcome> {
+  return vscode.commands.executeCommand<ProfileOutcome>('memlens.profile', uri, undefined, options);
+}
+
+/** The figures drawn on `line`: [bytes parsed back from the text, the text]. */
+async function annotationOn(uri: vscode.Uri, line: number): Promise<string> {
+  const memlens = await api();
+  const drawn = await waitFor(`an annotation on line ${line}`, () => memlens.annotations(uri), (a) => a.some((x) => x.line === line));
+  return drawn.find((x) => x.line === line)!.text;
+}
+
+/** Bytes of a run line in the current model, at exit. */
+async function exitBytes(file: vscode.Uri, line: number): Promise<number> {
+  const model = (await api()).model;
+  assert.ok(model, 'results are shown');
+  const f = model.files.get(fs.realpathSync(file.fsPath));
+  assert.ok(f, `${file.fsPath} is in the results; files: ${[...model.files.keys()].join(', ')}`);
+  return f.lines.get(line)?.exit?.bytes ?? 0;
+}
+
+function near(actual: number, expected: number, tolerance: number, what: string): void {
+  assert.ok(Math.abs(actual - expected) <= expected * tolerance, `${what}: ${actual} bytes, expected ${expected} ± ${tolerance * 100} %`);
+}
+
+suite('profiling a real program in a terminal', function () {
+  this.timeout(90_000);
+
+  setup(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('memlens.clearAnnotations');
+  });
+
+  test('sample.py: run folder, 40 MiB on line 8, lens above build(), hover with the call path', async () => {
+    const sample = sampleUri('sample.py');
+    await openSample('sample.py');
+    const memlens = await api();
+    let terminalPid: number | undefined;
+    const sawRun = memlens.onDidChangeRun(async () => {
+      if (memlens.run) terminalPid = await memlens.run.terminal.processId;
+    });
+    const outcome = await profile(sample);
+    sawRun.dispose();
+    assert.strictEqual(outcome.result, 'shown', outcome.message);
+    assert.match(outcome.message, /^MemLens: profiled sample\.py: [\d.]+ MiB live at exit, peak [\d.]+ MiB\.$/);
+
+    // runs/<YYYYMMDD-HHMMSS>-sample.py/snapshot.json under the extension's storage, exit status patched in.
+    assert.match(outcome.runDir!, /[/\\]runs[/\\]\d{8}-\d{6}-sample\.py$/);
+    const doc = JSON.parse(fs.readFileSync(outcome.snapshotPath!, 'utf8'));
+    assert.strictEqual(doc.program.exitCode, 0);
+    // The terminal's process is the interpreter itself.
+    assert.strictEqual(doc.program.pid, terminalPid, 'the program ran as the terminal process');
+
+    near(await exitBytes(sample, 8), 40 * MiB, 0.05, 'line 8');
+    assert.match(await annotationOn(sample, 8), /^40\.\d MiB · 1 block$/);
+    assert.ok((await exitBytes(sample, 10)) > 1 * MiB, 'the small strings of line 10 add up');
+    assert.ok((await exitBytes(sample, 12)) > 1 * MiB, 'json.loads reaches the user line 12 within 8 frames');
+
+    const lenses = await codeLenses(sample);
+    const build = lenses.find((l) => l.line === 7);
+    assert.ok(build, `a lens above build(); lenses: ${JSON.stringify(lenses)}`);
+    assert.match(build.title, /^MemLens: 4\d\.\d MiB at exit · 4\d\.\d MiB at peak$/);
+
+    const hover = (await hoverTexts(sample, 8)).join('\n');
+    assert.match(hover, /live at exit: \*\*40\.\d MiB\*\* in 1 block/);
+    const frames = [...hover.matchAll(/\[([^\]]+)\]\(command:memlens\.showLine/g)].map((m) => m[1].replace(/\\/g, ''));
+    assert.deepStrictEqual(frames.slice(0, 3), ['sample.py:8', 'sample.py:23', 'sample.py:28'], 'innermost first');
+  });
+
+  test('ask.py: the program reads input typed into its terminal', async () => {
+    const ask = sampleUri('ask.py');
+    const memlens = await api();
+    const running = profile(ask);
+    const run = await waitFor('the run to start', () => memlens.run, (r) => r !== undefined && r.started);
+    run!.terminal.sendText('abcde'); // sendText adds the Enter
+    const outcome = await running;
+    assert.strictEqual(outcome.result, 'shown', outcome.message);
+    near(await exitBytes(ask, 4), 5 * MiB, 0.05, 'one MiB per character typed');
+  });
+
+  test('fails.py: results for what ran, and the exception with its place and the exit status', async () => {
+    const fails = sampleUri('fails.py');
+    const outcome = await profile(fails);
+    assert.strictEqual(outcome.result, 'shown', outcome.message);
+    assert.match(outcome.message, /the program ended with ZeroDivisionError: division by zero at fails\.py:7 \(exit status 1\)/);
+    near(await exitBytes(fails, 3), 6 * MiB, 0.05, 'line 3');
+  });
+
+  test('exits.py: a nonzero exit status is reported with the results', async () => {
+    const exits = sampleUri('exits.py');
+    const outcome = await profile(exits);
+    assert.strictEqual(outcome.result, 'shown', outcome.message);
+    assert.match(outcome.message, /exits\.py exited with status 3/);
+    assert.strictEqual(JSON.parse(fs.readFileSync(outcome.snapshotPath!, 'utf8')).program.exitCode, 3);
+    near(await exitBytes(exits, 4), 2 * MiB, 0.05, 'line 4');
+  });
+
+  test('a file in a folder whose name has a space and non-ASCII characters', async () => {
+    const file = sampleUri('dossier spécial é', 'données é.py');
+    await vscode.window.showTextDocument(file);
+    const outcome = await profile(file);
+    assert.strictEqual(outcome.result, 'shown', outcome.message);
+    near(await exitBytes(file, 3), 8 * MiB, 0.05, 'line 3');
+    assert.match(await annotationOn(file, 3), /^8\.0 MiB · 1 block$/);
+  });
+
+  test('stop: SIGINT ends a running program and what it held is shown', async () => {
+    const slow = sampleUri('slow.py');
+    const memlens = await api();
+    const running = profile(slow, { graceSeconds: 3 });
+    await waitFor('live figures from the helper', () => memlens.run?.live, (l) => l !== undefined && l.tracedCurrent > 12 * MiB);
+    assert.strictEqual(await vscode.commands.executeCommand('memlens.stop'), true);
+    const outcome = await running;
+    assert.strictEqual(outcome.result, 'shown', outcome.message);
+    assert.ok(outcome.end?.stopped, 'the run knows it was stopped');
+    assert.match(outcome.message, /slow\.py was stopped/);
+    near(await exitBytes(slow, 4), 12 * MiB, 0.05, 'line 4');
+    assert.strictEqual(memlens.run, undefined, 'no run in progress afterwards');
+  });
+
+  test('a modified file is saved before it runs', async () => {
+    const file = path.join(workspaceDir(), 'dirty.py');
+    fs.writeFileSync(file, 'X = 1\n');
+    const uri = vscode.Uri.file(file);
+    const editor = await vscode.window.showTextDocument(uri);
+    await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'KEPT = bytes(7 * 1024 * 1024)\n'));
+    assert.ok(editor.document.isDirty);
+    const outcome = await profile(uri);
+    assert.strictEqual(outcome.result, 'shown', outcome.message);
+    assert.strictEqual(editor.document.isDirty, false, 'saved');
+    near(await exitBytes(uri, 2), 7 * MiB, 0.05, 'the unsaved line ran');
+  });
+
+  test('a missing interpreter is refused in a sentence that names it', async () => {
+    const settings = vscode.workspace.getConfiguration('memlens');
+    const saved = settings.inspect<string>('pythonPath')?.globalValue;
+    await settings.update('pythonPath', '/nonexistent/python3', vscode.ConfigurationTarget.Global);
+    try {
+      const outcome = await profile(sampleUri('exits.py'));
+      assert.strictEqual(outcome.result, 'noInterpreter');
+      assert.match(outcome.message, /The Python interpreter \/nonexistent\/python3 was not found/);
+    } finally {
+      await settings.update('pythonPath', saved, vscode.ConfigurationTarget.Global);
+    }
+  });
+});

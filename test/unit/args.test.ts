@@ -1,0 +1,46 @@
+import * as assert from 'node:assert/strict';
+import { parseArgs, UsageError } from '../../src/cli/args';
+
+suite('cli args', () => {
+  test('profile: options stop at the script; the rest belongs to the program', () => {
+    assert.deepEqual(
+      parseArgs(['profile', '--json', 'out.json', '--top=5', '--frames', '16', '--python', '/py', '--root', 'a', '--root=b', '--no-peak', 'app.py', '--top', '3', '-m']),
+      {
+        kind: 'profile', json: 'out.json', top: 5, frames: 16, python: '/py', roots: ['a', 'b'], peak: false,
+        target: { script: 'app.py' }, args: ['--top', '3', '-m'],
+      },
+    );
+  });
+
+  test('profile -m module, attached or not, and -- before a script', () => {
+    const m = parseArgs(['profile', '-m', 'http.server', '8000']);
+    assert.deepEqual(m.kind === 'profile' && [m.target, m.args, m.top, m.frames, m.peak], [{ module: 'http.server' }, ['8000'], 10, 8, true]);
+    const attached = parseArgs(['profile', '-mjson.tool', 'x.json']);
+    assert.deepEqual(attached.kind === 'profile' && [attached.target, attached.args], [{ module: 'json.tool' }, ['x.json']]);
+    const dashed = parseArgs(['profile', '--', '--odd-name.py', '-v']);
+    assert.deepEqual(dashed.kind === 'profile' && [dashed.target, dashed.args], [{ script: '--odd-name.py' }, ['-v']]);
+  });
+
+  test('show, help and version', () => {
+    assert.deepEqual(parseArgs(['show', 'run.json', '--top', '3']), { kind: 'show', file: 'run.json', top: 3 });
+    assert.deepEqual(parseArgs([]), { kind: 'help' });
+    assert.deepEqual(parseArgs(['--help']), { kind: 'help' });
+    assert.deepEqual(parseArgs(['--version']), { kind: 'version' });
+  });
+
+  test('usage errors are sentences', () => {
+    const cases: [string[], RegExp][] = [
+      [['profile'], /needs a script to run/],
+      [['profile', '--top', '0', 'a.py'], /--top needs a whole number from 1/],
+      [['profile', '--frames', 'x', 'a.py'], /--frames needs a whole number/],
+      [['profile', '--json'], /--json needs a value/],
+      [['profile', '--bogus', 'a.py'], /--bogus is not an option of memlens profile/],
+      [['show'], /needs a snapshot file/],
+      [['show', 'a.json', 'b.json'], /one snapshot file at a time/],
+      [['run', 'a.py'], /"run" is not a memlens command/],
+    ];
+    for (const [argv, pattern] of cases) {
+      assert.throws(() => parseArgs(argv), (err: Error) => err instanceof UsageError && pattern.test(err.message), argv.join(' '));
+    }
+  });
+});

@@ -1,0 +1,86 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import type { FromHelper } from '../../src/protocol/channel';
+import { openChannel } from '../../src/run/channel';
+
+/** Connects to `where` and writes `chunks` one by one, letting each reach the server alone. */
+async function send(where: string, chunks: string[]): Promise<void> {
+  const socket = net.createConnection(where);
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  for (const c of chunks) {
+    await new Promise<void>((resolve) => socket.write(c, () => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 15));
+  }
+  await new Promise<void>((resolve) => socket.end(resolve));
+}
+
+/** Waits until `cond` holds, failing after two seconds. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(cond(), 'timed out');
+}
+
+suite('channel', () => {
+  test('reassembles messages split across chunks and skips bad lines', async () => {
+    const channel = await openChannel();
+    try {
+      if (process.platform !== 'win32') {
+        // The socket lives in a folder only this user can enter.
+        assert.equal(statSync(path.dirname(channel.path)).mode & 0o777, 0o700);
+      }
+      const got: FromHelper[] = [];
+      channel.onMessage((m) => got.push(m));
+      const started = JSON.stringify({ type: 'started', pid: 7, python: '3.12.1', executable: '/usr/bin/python3', frames: 8 });
+      const live = JSON.stringify({ type: 'live', tracedCurrent: 100, tracedPeak: 200, rss: null, t: 1.5 });
+      const finished = JSON.stringify({ type: 'finished', path: '/tmp/s.json' });
+      await send(channel.path, [
+        started.slice(0, 10),
+        started.slice(10) + '\n' + live.slice(0, 5),
+        live.slice(5) + '\nnot json\n{"type":"mystery"}\n\n',
+        // The last line may arrive without its newline when the helper is cut off.
+        finished,
+      ]);
+      await until(() => got.length === 3);
+      assert.deepEqual(got.map((m) => m.type), ['started', 'live', 'finished']);
+      assert.deepEqual(got[1], JSON.parse(live));
+      assert.equal(channel.badLines, 2);
+    } finally {
+      await channel.dispose();
+    }
+  });
+
+  test('multi-byte characters split between chunks survive', async () => {
+    const channel = await openChannel();
+    try {
+      const got: FromHelper[] = [];
+      channel.onMessage((m) => got.push(m));
+      const bytes = Buffer.from(JSON.stringify({ type: 'finished', path: '/tmp/Größe €.json' }) + '\n');
+      const cut = bytes.indexOf(0xc3) + 1; // Inside the two bytes of ö.
+      const socket = net.createConnection(channel.path);
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      socket.write(bytes.subarray(0, cut));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      socket.end(bytes.subarray(cut));
+      await until(() => got.length === 1);
+      assert.equal((got[0] as { path: string }).path, '/tmp/Größe €.json');
+    } finally {
+      await channel.dispose();
+    }
+  });
+
+  test('a disposed listener hears nothing; dispose removes the private folder', async () => {
+    const channel = await openChannel();
+    const got: FromHelper[] = [];
+    const sub = channel.onMessage((m) => got.push(m));
+    sub.dispose();
+    let other = 0;
+    channel.onMessage(() => other++);
+    await send(channel.path, [JSON.stringify({ type: 'finished', path: null }) + '\n']);
+    await until(() => other === 1);
+    assert.equal(got.length, 0);
+    await channel.dispose();
+    if (process.platform !== 'win32') assert.equal(existsSync(path.dirname(channel.path)), false);
+  });
+});

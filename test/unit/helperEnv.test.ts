@@ -1,0 +1,38 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { helperDirFor, helperEnvironment } from '../../src/run/helperEnv';
+
+suite('helperEnv', () => {
+  const opts = { helperDir: '/pkg/python-helper', outFile: '/tmp/run/snapshot.json', frames: 12, roots: ['/ws', '/lib/mine'], peak: true };
+
+  test('sets the helper options and puts the helper first on PYTHONPATH', () => {
+    const env = helperEnvironment({ PYTHONPATH: '/user/lib', HOME: '/home/u' }, { ...opts, channel: '/tmp/c.sock', maxPaths: 3 });
+    assert.equal(env.PYTHONPATH, `/pkg/python-helper${path.delimiter}/user/lib`);
+    assert.equal(env.MEMLENS_OUT, '/tmp/run/snapshot.json');
+    assert.equal(env.MEMLENS_CHANNEL, '/tmp/c.sock');
+    assert.equal(env.MEMLENS_FRAMES, '12');
+    assert.equal(env.MEMLENS_ROOTS, `/ws${path.delimiter}/lib/mine`);
+    assert.equal(env.MEMLENS_PEAK, '1');
+    assert.equal(env.MEMLENS_MAX_PATHS, '3');
+    assert.equal(env.HOME, '/home/u');
+  });
+
+  test('without a PYTHONPATH the helper is all of it; peak off is 0; output buffering is untouched', () => {
+    const env = helperEnvironment({}, { ...opts, peak: false });
+    assert.equal(env.PYTHONPATH, '/pkg/python-helper');
+    assert.equal(env.MEMLENS_PEAK, '0');
+    assert.equal('PYTHONUNBUFFERED' in env, false);
+  });
+
+  test('inherited channel and path limits are dropped when not asked for; the base is not changed', () => {
+    const base = { MEMLENS_CHANNEL: '/stale.sock', MEMLENS_MAX_PATHS: '9' };
+    const env = helperEnvironment(base, opts);
+    assert.equal('MEMLENS_CHANNEL' in env, false);
+    assert.equal('MEMLENS_MAX_PATHS' in env, false);
+    assert.equal(base.MEMLENS_CHANNEL, '/stale.sock');
+  });
+
+  test('helperDirFor', () => {
+    assert.equal(helperDirFor('/ext/root'), path.join('/ext/root', 'python-helper'));
+  });
+});

@@ -1,0 +1,75 @@
+// Shared by the unit tests: where the repository and its fixtures are, and a small builder for
+// snapshot documents so each model test states only the lines and scopes it is about.
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { FileEntry, LineStat, Scope, SnapshotDocument } from '../../src/protocol/snapshot';
+
+/** The repository root: tests are bundled to out/test/unit/. */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** The path of a file in test/fixtures/. */
+export function fixturePath(name: string): string {
+  return path.join(REPO_ROOT, 'test', 'fixtures', name);
+}
+
+/** The text of a file in test/fixtures/. */
+export function fixtureText(name: string): string {
+  return readFileSync(fixturePath(name), 'utf8');
+}
+
+/** A line as `[line, bytes, blocks]`, optionally with no user frame. */
+export type LineSpec = [line: number, bytes: number, blocks: number, noUserFrame?: boolean];
+
+/** A file for `makeDoc`: lines at exit and at peak, and scopes. */
+export interface FileSpec {
+  path: string;
+  user?: boolean;
+  lines?: LineSpec[];
+  peakLines?: LineSpec[];
+  scopes?: Scope[];
+}
+
+/**
+ * A valid document holding `files`; each line gets one call path whose only frame is the line
+ * itself, which is what the helper writes for an allocation made directly on that line.
+ */
+export function makeDoc(files: FileSpec[]): SnapshotDocument {
+  const stat = (fileIndex: number, [line, bytes, blocks, noUserFrame]: LineSpec): LineStat => ({
+    line,
+    bytes,
+    blocks,
+    ...(noUserFrame ? { noUserFrame: true } : {}),
+    paths: [{ bytes, blocks, frames: [[fileIndex, line]] }],
+  });
+  const entries: FileEntry[] = files.map((f, i) => ({
+    path: f.path,
+    user: f.user ?? true,
+    lines: (f.lines ?? []).map((l) => stat(i, l)),
+    peakLines: (f.peakLines ?? []).map((l) => stat(i, l)),
+    ...(f.scopes ? { scopes: f.scopes } : {}),
+  }));
+  return {
+    format: 'memlens.snapshot',
+    version: 1,
+    kind: 'exit',
+    program: {
+      argv: ['/usr/bin/python3', 'app.py'],
+      cwd: '/ws',
+      pid: 1,
+      python: { executable: '/usr/bin/python3', version: '3.11.2', implementation: 'CPython' },
+      startTime: 0,
+      endTime: 1,
+      end: { kind: 'exit' },
+      exitCode: 0,
+      exitSignal: null,
+    },
+    settings: { frames: 8, roots: ['/ws'], maxPaths: 5 },
+    totals: {
+      tracedCurrent: 0, tracedPeak: 0, blocks: 0, maxRss: 0, rss: null, minorFaults: 0,
+      majorFaults: 0, wallSeconds: 1, cpuUserSeconds: 0, cpuSystemSeconds: 0,
+    },
+    peak: { method: 'fork', capturedTraced: 0, capturedAt: null, stepBytes: 8388608, pollSeconds: 0.005, captures: 1 },
+    files: entries,
+    processingSeconds: 0,
+  };
+}
