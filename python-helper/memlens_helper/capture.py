@@ -13,6 +13,7 @@ another thread of the program may have held at the fork.
 """
 import json
 import os
+import signal
 import time
 import tracemalloc
 from typing import List, Optional
@@ -22,6 +23,18 @@ from .snapshot_writer import write_json_atomic
 from .usercode import UserCode
 
 CAN_FORK = hasattr(os, "fork")
+
+
+def _detach_from_terminal() -> None:
+    """Lets the child outlive Ctrl+C and a group-wide SIGTERM, which the parent handles, and
+    releases the program's stdin/stdout/stderr so that pipes to it close when the program ends."""
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
 
 
 class CaptureResult:
@@ -59,6 +72,7 @@ class ForkedCapture:
         """Runs in the child only; never returns."""
         code = 1
         try:
+            _detach_from_terminal()
             if read_end >= 0 and os.read(read_end, 1) != b"p":
                 code = 0  # Discarded, or the parent is gone.
                 return
@@ -86,6 +100,8 @@ class ForkedCapture:
         if self._go >= 0:
             try:
                 os.write(self._go, data)
+            except OSError:
+                pass  # The child is gone; result() will say so.
             finally:
                 os.close(self._go)
                 self._go = -1

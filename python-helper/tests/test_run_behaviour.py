@@ -74,20 +74,39 @@ def test_syntax_error_in_the_script_is_recorded(tmp_path):
     assert end["type"] == "SyntaxError" and end["line"] == 2
 
 
-def _start_and_signal(tmp_path, sig, source):
+def _start_and_signal(tmp_path, sig, source, group=False):
     script = tmp_path / "prog.py"
     script.write_text(source)
     out = tmp_path / "out" / "snapshot.json"
     env = dict(os.environ, PYTHONPATH=str(HELPER_DIR), MEMLENS_OUT=str(out))
-    proc = subprocess.Popen([sys.executable, str(script)], cwd=str(tmp_path), env=env,
+    proc = subprocess.Popen([sys.executable, str(script)], cwd=str(tmp_path), env=env, start_new_session=group,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "ready"
-    proc.send_signal(sig)
+    if group:
+        time.sleep(0.2)  # Let the watcher fork its held peak capture: it is in the group too.
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
     proc.wait(timeout=60)
     return proc, json.loads(out.read_text()) if out.exists() else None
 
 
 WAITS = "import time, sys\nheld = bytearray(6 * 1024 * 1024)\nprint('ready', flush=True)\ntime.sleep(60)\n"
+WAITS_AFTER_PEAK = ("import time\nheld = bytearray(20 * 1024 * 1024)\ntmp = bytearray(40 * 1024 * 1024)\n"
+                    "time.sleep(0.2)\ndel tmp\nprint('ready', flush=True)\ntime.sleep(60)\n")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signal_to_the_whole_group_keeps_exit_and_peak_views(tmp_path, sig):
+    # Ctrl+C in a terminal, and the host's cancel, signal the whole process group: the helper's
+    # own children are in it and must survive until the parent has written the snapshot.
+    proc, doc = _start_and_signal(tmp_path, sig, WAITS_AFTER_PEAK, group=True)
+    assert doc is not None, proc.stderr.read()
+    assert doc["peak"]["method"] == "fork"
+    assert doc["peak"]["capturedTraced"] >= 60 * MiB
+    user = [f for f in doc["files"] if f["user"]][0]
+    assert sum(r["bytes"] for r in user["lines"]) < 30 * MiB
+    assert not list((tmp_path / "out").glob(".memlens-*"))
 
 
 def test_sigterm_writes_the_snapshot_and_ends_by_sigterm(tmp_path):

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSnapshotFile, SnapshotError } from '../model/load';
 import { buildModel } from '../model/model';
+import type { MemModel } from '../model/types';
 import { checkInterpreter, findOnPath, InterpreterError, resolveInterpreter } from '../run/interpreter';
 import { helperDirFor, helperEnvironment } from '../run/helperEnv';
 import { finishRun, runProfile, type RunStatus } from '../run/profileProcess';
@@ -72,6 +73,12 @@ async function profile(cmd: Extract<CliCommand, { kind: 'profile' }>): Promise<n
     defaultRoot = cwd;
   }
 
+  const json = cmd.json === undefined ? undefined : path.resolve(cmd.json);
+  // Checked now rather than after a long run whose snapshot would then have nowhere to go.
+  if (json !== undefined && !(await isDirectory(path.dirname(json)))) {
+    return fail(`The folder for --json ${cmd.json} does not exist.`, EXIT_USAGE);
+  }
+
   const helperDir = helperDirFor(PACKAGE_ROOT);
   if (!(await isFile(path.join(helperDir, 'sitecustomize.py')))) {
     return fail(`MemLens's Python helper is missing from ${helperDir}; reinstall MemLens.`, EXIT_NO_SNAPSHOT);
@@ -119,8 +126,7 @@ async function profile(cmd: Extract<CliCommand, { kind: 'profile' }>): Promise<n
       process.off('SIGTERM', onSignal);
     }
 
-    const json = cmd.json === undefined ? undefined : path.resolve(cmd.json);
-    let model;
+    let model: MemModel;
     try {
       model = buildModel(await finishRun(outFile, status, json));
     } catch (err) {
@@ -161,6 +167,14 @@ function sourceReader(): (file: string, line: number) => string | undefined {
 async function isFile(p: string): Promise<boolean> {
   try {
     return (await fs.stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await fs.stat(p)).isDirectory();
   } catch {
     return false;
   }

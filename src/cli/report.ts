@@ -20,6 +20,8 @@ export interface ReportOptions {
 
 /** Longest source text shown in a row before it is cut with `…`. */
 const SOURCE_WIDTH = 60;
+/** Longest path shown in a row; longer ones keep their end, which names the file. */
+const PATH_WIDTH = 50;
 
 /** Renders the report; the text ends with a newline. */
 export function renderReport(model: MemModel, opts: ReportOptions): string {
@@ -103,7 +105,11 @@ function exitText(code: number | null | undefined, signal: string | null | undef
 /** How the peak view relates to the true traced peak, which it may sit below. */
 function peakNote(model: MemModel): string {
   const { peak, totals } = model.doc;
-  if (peak.method === 'exit') return '  (The peak view is the exit view: memory was highest at the end.)';
+  if (peak.method === 'exit') {
+    return totals.tracedPeak > totals.tracedCurrent
+      ? `  (No capture was taken during the run, so this is the exit view; the traced peak was ${formatBytes(totals.tracedPeak)}.)`
+      : '  (This is the exit view: memory was highest at the end.)';
+  }
   return (
     `  (Captured at ${formatBytes(peak.capturedTraced)} of the ${formatBytes(totals.tracedPeak)} traced peak; ` +
     `captures follow each rise of ${formatBytes(peak.stepBytes)}.)`
@@ -118,7 +124,7 @@ function renderTable(rows: LineModel[], view: View, opts: ReportOptions): string
       String(i + 1),
       formatBytes(f.bytes),
       formatCount(f.blocks),
-      `${displayPath(r.file, opts.cwd)}:${r.line}${f.noUserFrame ? ' *' : ''}`,
+      `${shorten(displayPath(r.file, opts.cwd))}:${r.line}${f.noUserFrame ? ' *' : ''}`,
       text.length > SOURCE_WIDTH ? text.slice(0, SOURCE_WIDTH - 1) + '…' : text,
     ];
   });
@@ -136,6 +142,11 @@ function renderTable(rows: LineModel[], view: View, opts: ReportOptions): string
       .join('  ')
       .trimEnd();
   return [fmt(head), ...cells.map(fmt)].map((l) => '  ' + l);
+}
+
+/** `p` cut to its last `PATH_WIDTH` characters, marked with a leading `…`, when longer. */
+function shorten(p: string): string {
+  return p.length > PATH_WIDTH ? '…' + p.slice(p.length - PATH_WIDTH + 1) : p;
 }
 
 /** `file` relative to `cwd` when it lies inside it, else as given. */

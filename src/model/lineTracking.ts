@@ -53,8 +53,9 @@ interface Entry {
  * 4. Line eL moves to sL + k, fresh, when the new line sL + k has exactly its old text: lines
  *    inserted or pasted above it (at character 0, text ending in a line break), Enter before its
  *    first character or between its indentation and its statement, or whole lines deleted above it.
- * 5. When 3 and 4 both hold for one line (a change within it that leaves two lines equal to it),
- *    the edit is read as lines inserted above it if sC is 0, else as lines added below it.
+ * 5. When 3 and 4 would both hold and put one line in two places (a change within a line that
+ *    leaves two lines equal to it) or two lines in one place (equal lines joined), sC = 0 reads
+ *    the change as made before line eL's text (4 wins), else as made after line sL's (3 wins).
  * 6. Otherwise a touched line was changed. A change within one line leaves that line at sL,
  *    stale. In a change across lines, line sL stays at sL, stale, if some of its text is kept
  *    (sC > 0); line eL goes to sL + k, stale, if some of its text is kept (eC before its end);
@@ -71,7 +72,7 @@ interface Entry {
  * the text before the event.
  */
 export class LineTracker implements Iterable<TrackedLine> {
-  private readonly lines: string[];
+  private lines: string[];
   private readonly entries: Entry[];
   private readonly byOriginal = new Map<number, Entry>();
 
@@ -124,12 +125,14 @@ export class LineTracker implements Iterable<TrackedLine> {
     const tailLength = oldLast.length - c.endCharacter;
     segments[0] = oldFirst.slice(0, c.startCharacter) + segments[0];
     segments[k] += oldLast.slice(c.endCharacter);
-    this.lines.splice(sL, eL - sL + 1, ...segments);
+    // Spreading a huge paste into splice() would overflow the argument limit; rebuild instead.
+    if (segments.length < 10_000) this.lines.splice(sL, eL - sL + 1, ...segments);
+    else this.lines = this.lines.slice(0, sL).concat(segments, this.lines.slice(eL + 1));
 
     const firstKept = segments[0] === oldFirst;
     const lastKept = segments[k] === oldLast;
     const [first, last] =
-      sL === eL ? this.oneLine(c, k, firstKept, lastKept) : this.acrossLines(c, k, firstKept, lastKept, tailLength);
+      sL === eL ? oneLine(c, k, firstKept, lastKept) : acrossLines(c, k, firstKept, lastKept, tailLength);
     const delta = k - (eL - sL);
 
     for (const e of this.entries) {
@@ -151,44 +154,6 @@ export class LineTracker implements Iterable<TrackedLine> {
       if (e.stale && this.lines[e.line] === e.text) e.stale = false;
     }
   }
-
-  /** Where the line of a change within one line ends up (returned as both first and last). */
-  private oneLine(c: TextChange, k: number, firstKept: boolean, lastKept: boolean): [Outcome, Outcome] {
-    let outcome: Outcome;
-    // Rule 5 for a split line whose two halves both equal it: sC 0 reads as lines inserted above.
-    if (lastKept && (!firstKept || c.startCharacter === 0)) outcome = { line: c.startLine + k, stale: false };
-    else if (firstKept) outcome = { line: c.startLine, stale: false };
-    else outcome = { line: c.startLine, stale: true };
-    return [outcome, outcome];
-  }
-
-  /** Where lines sL and eL of a change across lines end up; undefined means gone. */
-  private acrossLines(
-    c: TextChange,
-    k: number,
-    firstKept: boolean,
-    lastKept: boolean,
-    tailLength: number,
-  ): [Outcome, Outcome] {
-    let first: Outcome = firstKept
-      ? { line: c.startLine, stale: false }
-      : c.startCharacter > 0
-        ? { line: c.startLine, stale: true }
-        : undefined;
-    let last: Outcome = lastKept
-      ? { line: c.startLine + k, stale: false }
-      : tailLength > 0
-        ? { line: c.startLine + k, stale: true }
-        : undefined;
-    // Joined into one line (k = 0): only one of the two keeps it. An intact one wins; of two intact
-    // ones rule 5 decides; of two changed ones the first does.
-    if (k === 0 && first !== undefined && last !== undefined) {
-      const lastWins = first.stale === last.stale ? !first.stale && c.startCharacter === 0 : first.stale;
-      if (lastWins) first = undefined;
-      else last = undefined;
-    }
-    return [first, last];
-  }
 }
 
 /** Where a touched line goes: its new 0-based line and whether it changed; undefined when gone. */
@@ -197,4 +162,42 @@ type Outcome = { line: number; stale: boolean } | undefined;
 /** Splits text into lines the way VS Code counts them: `\r\n`, `\r` and `\n` each end a line. */
 function splitLines(text: string): string[] {
   return text.split(/\r\n|\r|\n/);
+}
+
+/** Where the line of a change within one line ends up (returned as both first and last). */
+function oneLine(c: TextChange, k: number, firstKept: boolean, lastKept: boolean): [Outcome, Outcome] {
+  let outcome: Outcome;
+  // Rule 5 for a split line whose two halves both equal it: sC 0 reads as lines inserted above.
+  if (lastKept && (!firstKept || c.startCharacter === 0)) outcome = { line: c.startLine + k, stale: false };
+  else if (firstKept) outcome = { line: c.startLine, stale: false };
+  else outcome = { line: c.startLine, stale: true };
+  return [outcome, outcome];
+}
+
+/** Where lines sL and eL of a change across lines end up; undefined means gone. */
+function acrossLines(
+  c: TextChange,
+  k: number,
+  firstKept: boolean,
+  lastKept: boolean,
+  tailLength: number,
+): [Outcome, Outcome] {
+  let first: Outcome = firstKept
+    ? { line: c.startLine, stale: false }
+    : c.startCharacter > 0
+      ? { line: c.startLine, stale: true }
+      : undefined;
+  let last: Outcome = lastKept
+    ? { line: c.startLine + k, stale: false }
+    : tailLength > 0
+      ? { line: c.startLine + k, stale: true }
+      : undefined;
+  // Joined into one line (k = 0): only one of the two keeps it. An intact one wins; of two intact
+  // ones rule 5 decides; of two changed ones the first does.
+  if (k === 0 && first !== undefined && last !== undefined) {
+    const lastWins = first.stale === last.stale ? !first.stale && c.startCharacter === 0 : first.stale;
+    if (lastWins) first = undefined;
+    else last = undefined;
+  }
+  return [first, last];
 }

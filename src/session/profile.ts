@@ -205,16 +205,17 @@ export function outcomeSentence(
   const t = doc.totals;
   const figures = `${formatBytes(t.tracedCurrent)} live at exit, peak ${formatBytes(t.tracedPeak)}`;
   const e = doc.program.end;
+  // Stopping interrupts the program (KeyboardInterrupt from SIGINT): say it was stopped, not that it failed.
+  if (end.stopped || e.kind === 'signal') {
+    const how = end.signal ?? (e.kind === 'signal' ? e.signal : 'a stop request');
+    return { text: `MemLens: ${name} was stopped (${how}). Showing what was live then: ${figures}.`, severity: 'info' };
+  }
   if (e.kind === 'exception') {
     const where = e.file ? ` at ${path.basename(e.file)}${e.line ? `:${e.line}` : ''}` : '';
     return {
       text: `MemLens: the program ended with ${e.type}: ${e.message}${where} (${statusText(end)}). Showing what was live when it ended: ${figures}.`,
       severity: 'warning',
     };
-  }
-  if (end.stopped || e.kind === 'signal') {
-    const how = e.kind === 'signal' ? e.signal : end.signal ?? 'a stop request';
-    return { text: `MemLens: ${name} was stopped (${how}). Showing what was live then: ${figures}.`, severity: 'info' };
   }
   if (end.exitCode !== null && end.exitCode !== undefined && end.exitCode !== 0) {
     return { text: `MemLens: ${name} exited with status ${end.exitCode}. Showing what was live at exit: ${figures}.`, severity: 'warning' };

@@ -31,7 +31,7 @@ export interface RunSpec {
 export interface RunEnd extends RunStatus {
   /** The user asked to stop the run (Stop command, status bar, or the notification's Cancel). */
   stopped: boolean;
-  /** The terminal was closed by the user while the program ran. */
+  /** The terminal was closed (by the user or another extension) while the program ran. */
   closedByUser: boolean;
 }
 
@@ -158,15 +158,17 @@ export class TerminalRun implements vscode.Disposable {
   }
 
   private onTerminalClosed(t: vscode.Terminal): void {
+    // Any reason but the process's own exit means the terminal was closed under the program.
     const reason = t.exitStatus?.reason;
-    this.end(t.exitStatus?.code, reason === vscode.TerminalExitReason.User && this.stopping === undefined);
+    this.end(t.exitStatus?.code, reason !== vscode.TerminalExitReason.Process && this.stopping === undefined);
   }
 
   private end(code: number | undefined, closedByUser: boolean): void {
     if (this.endedYet) return;
     this.endedYet = true;
-    // A process ended by a signal has no exit code; the signal is the last one sent, if any.
-    const bySignal = code === undefined || (code > 128 && this.lastSignal !== null);
+    // VS Code reports a process ended by a signal with code 0 (or none, or 128 + n from a shell
+    // convention): after a signal was sent, the signal is the better account of the end.
+    const bySignal = code === undefined || (this.lastSignal !== null && (code === 0 || code > 128));
     this.resolveEnd({
       exitCode: bySignal ? null : code,
       signal: bySignal ? this.lastSignal ?? (closedByUser ? 'SIGHUP' : null) : null,

@@ -126,9 +126,38 @@ suite('profiling a real program in a terminal', function () {
     const outcome = await running;
     assert.strictEqual(outcome.result, 'shown', outcome.message);
     assert.ok(outcome.end?.stopped, 'the run knows it was stopped');
-    assert.match(outcome.message, /slow\.py was stopped/);
+    assert.match(outcome.message, /slow\.py was stopped \(SIGINT\)/);
     near(await exitBytes(slow, 4), 12 * MiB, 0.05, 'line 4');
     assert.strictEqual(memlens.run, undefined, 'no run in progress afterwards');
+  });
+
+  test('stop: a program that ignores SIGINT and SIGTERM is killed, and the user is told there is no snapshot', async () => {
+    const memlens = await api();
+    const running = profile(sampleUri('stubborn.py'), { graceSeconds: 1 });
+    await waitFor('live figures from the helper', () => memlens.run?.live, (l) => l !== undefined && l.tracedCurrent > 4 * MiB);
+    const started = Date.now();
+    await vscode.commands.executeCommand('memlens.stop');
+    const outcome = await running;
+    assert.strictEqual(outcome.result, 'failed', outcome.message);
+    assert.strictEqual(outcome.end?.signal, 'SIGKILL');
+    assert.ok(Date.now() - started >= 2000, 'SIGINT and SIGTERM each had their grace period first');
+    assert.match(outcome.message, /stubborn\.py was killed \(SIGKILL\) before it could write its snapshot/);
+    assert.strictEqual(memlens.model, undefined, 'nothing is shown');
+  });
+
+  test('closing the terminal while the program runs: no results, and a message that says why', async () => {
+    const memlens = await api();
+    const running = profile(sampleUri('slow.py'));
+    const run = await waitFor('the run to start', () => memlens.run, (r) => r !== undefined && r.started);
+    run!.terminal.dispose();
+    const outcome = await running;
+    assert.ok(outcome.end?.closedByUser, JSON.stringify(outcome.end));
+    if (outcome.result === 'failed') {
+      assert.match(outcome.message, /the terminal of slow\.py was closed before the program finished/);
+    } else {
+      // A helper that writes its snapshot on SIGHUP leaves results; they must then say how it ended.
+      assert.match(outcome.message, /slow\.py was stopped \(SIGHUP\)/);
+    }
   });
 
   test('a modified file is saved before it runs', async () => {

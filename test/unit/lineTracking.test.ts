@@ -135,6 +135,24 @@ suite('lineTracking', () => {
     assert.deepEqual(state(after), ['1→1']);
   });
 
+  test('joining two equal lines keeps one annotation on the joined line', () => {
+    const doc = 'pass\npass\nend\n';
+    // Deleting from the start of line 1 to the start of line 2 reads as line 1 removed.
+    const before = new LineTracker([1, 2], doc);
+    before.applyChanges([change(0, 0, 1, 0, '')]);
+    assert.deepEqual(state(before), ['1→x!', '2→1']);
+    // Deleting from the end of line 1 to the end of line 2 reads as line 2 removed.
+    const after = new LineTracker([1, 2], doc);
+    after.applyChanges([change(0, 4, 1, 4, '')]);
+    assert.deepEqual(state(after), ['1→1', '2→x!']);
+  });
+
+  test('a paste of many thousands of lines shifts the lines below', () => {
+    const t = new LineTracker([3], TEXT);
+    t.applyChanges([insert(0, 0, 'x = 1\n'.repeat(200_000))]);
+    assert.deepEqual(state(t), ['3→200003']);
+  });
+
   test('CRLF documents and inserted text count line breaks the same way', () => {
     const t = new LineTracker([2, 3], 'a = 1\r\nb = 2\r\nc = 3\r\n');
     t.applyChanges([insert(0, 0, 'z = 0\r\n')]);

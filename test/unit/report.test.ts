@@ -43,6 +43,11 @@ suite('cli report', () => {
     const text = renderReport(buildModel(doc), { top: 10, cwd: '/ws', sourceLine: () => undefined });
     assert.match(text, /app\.py:3\n/);
     assert.match(text, /\/usr\/lib\/python3\/json\/decoder\.py:353 \*\n/);
+    const deep = makeDoc([{ path: '/opt/venvs/project/lib/python3.12/site-packages/somepkg/sub/module.py', lines: [[7, 10, 1]] }]);
+    const shortened = renderReport(buildModel(deep), { top: 10, cwd: '/ws', sourceLine: () => undefined });
+    // Long paths keep their end (the file's name) and are cut to 50 characters.
+    assert.match(shortened, / …[^ ]{49}:7\n/);
+    assert.match(shortened, /somepkg\/sub\/module\.py:7\n/);
     assert.match(text, /\* No user frame within 8 frames/);
     assert.match(text, /Hottest lines at peak: not captured/);
   });

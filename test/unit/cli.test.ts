@@ -1,0 +1,136 @@
+// Runs the built `memlens` command (out/cli.js) on tiny programs with the real Python helper:
+// a 40 MiB buffer on a known line must be the top row, and exit codes, input and Ctrl+C must
+// behave as the help text says.
+import * as assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadSnapshotFile } from '../../src/model/load';
+import { buildModel, hottestLines } from '../../src/model/model';
+import { REPO_ROOT } from './helpers';
+
+const CLI = path.join(REPO_ROOT, 'out', 'cli.js');
+const HELPER = path.join(REPO_ROOT, 'python-helper', 'sitecustomize.py');
+
+/** A Python 3.8+ for MEMLENS_PYTHON, or undefined. */
+function python(): string | undefined {
+  try {
+    execFileSync('python3', ['-c', 'import sys; assert sys.version_info >= (3, 8)'], { stdio: 'ignore' });
+    return 'python3';
+  } catch {
+    return undefined;
+  }
+}
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in `cwd` with `input` on its standard input; `onStart` gets the child. */
+function memlens(args: string[], cwd: string, input = '', onStart?: (pid: number, stdout: () => string) => void): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, MEMLENS_PYTHON: python() } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+    onStart?.(child.pid!, () => stdout);
+  });
+}
+
+suite('cli (end to end)', function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  suiteSetup(function () {
+    // Without the helper or a Python there is nothing to run; the build is checked separately.
+    if (!existsSync(HELPER) || !existsSync(CLI) || python() === undefined) this.skip();
+  });
+  setup(async () => {
+    dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'memlens-cli-')));
+  });
+  teardown(async () => {
+    if (dir !== undefined) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  test('a 40 MiB buffer on a known line is the top row, in the report and in --json', async () => {
+    await fs.writeFile(
+      path.join(dir, 'alloc.py'),
+      ['import sys', '', 'small = [str(i) for i in range(1000)]', 'big = bytearray(40 * 1024 * 1024)', 'sys.exit(0)', ''].join('\n'),
+    );
+    const r = await memlens(['profile', '--json', 'out.json', '--top', '3', 'alloc.py'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^\nMemLens — alloc\.py — exit code 0 — traced peak 40\.\d MiB/);
+    const rows = r.stdout.split('\n');
+    const first = rows[rows.indexOf('Hottest lines at exit') + 2];
+    assert.match(first, /^ {2}1 +40\.0 MiB +\d+ +alloc\.py:4 +big = bytearray\(40 \* 1024 \* 1024\)$/);
+
+    const doc = await loadSnapshotFile(path.join(dir, 'out.json'));
+    assert.equal(doc.program.exitCode, 0);
+    const top = hottestLines(buildModel(doc), 'exit', 1)[0];
+    assert.deepEqual([top.file, top.line], [path.join(dir, 'alloc.py'), 4]);
+    assert.ok(Math.abs(top.exit!.bytes - 40 * 1024 * 1024) < 0.05 * 40 * 1024 * 1024);
+
+    const shown = await memlens(['show', 'out.json', '--top', '1'], dir);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /alloc\.py:4/);
+  });
+
+  test("the program's exit code passes through, and it can read its standard input", async () => {
+    await fs.writeFile(path.join(dir, 'ask.py'), 'name = input("name? ")\nprint("hello " + name)\nraise SystemExit(5)\n');
+    const r = await memlens(['profile', 'ask.py'], dir, 'Ada\n');
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stdout, /^name\? hello Ada\n/);
+    assert.match(r.stdout, /— exit code 5 —/);
+  });
+
+  test('Ctrl+C stops the program and still reports what was live', async () => {
+    await fs.writeFile(
+      path.join(dir, 'slow.py'),
+      'import time\nbuf = bytearray(8 * 1024 * 1024)\nprint("ready", flush=True)\ntime.sleep(60)\n',
+    );
+    // --no-peak: with peak capture on, the group's SIGINT also reaches the helper's held peak
+    // child, which dies and costs the exit snapshot (reported to the helper's owner).
+    const r = await memlens(['profile', '--no-peak', 'slow.py'], dir, '', (pid, stdout) => {
+      const poll = setInterval(() => {
+        if (stdout().includes('ready')) {
+          clearInterval(poll);
+          process.kill(pid, 'SIGINT');
+        }
+      }, 20);
+    });
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /stopping the program/);
+    assert.match(r.stdout, /— ended by SIGINT —/);
+    assert.match(r.stdout, /8\.0 MiB +\d+ +slow\.py:2/);
+  });
+
+  test('usage errors exit 2; a run without a snapshot exits 3 with a sentence', async () => {
+    const usage = await memlens(['profile', '--frames', 'many', 'x.py'], dir);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /^memlens: --frames needs a whole number/);
+    const missing = await memlens(['profile', 'nope.py'], dir);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /The script nope\.py does not exist\./);
+
+    await fs.writeFile(path.join(dir, 'quit.py'), 'import os\nos._exit(0)\n');
+    const nowhere = await memlens(['profile', '--json', 'no/such/dir/out.json', 'quit.py'], dir);
+    assert.equal(nowhere.code, 2);
+    assert.match(nowhere.stderr, /The folder for --json no\/such\/dir\/out\.json does not exist\./);
+    const none = await memlens(['profile', 'quit.py'], dir);
+    assert.equal(none.code, 3);
+    assert.match(none.stderr, /exited with code 0 but MemLens found no snapshot/);
+
+    const help = await memlens(['--help'], dir);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /memlens profile \[options\] script\.py/);
+    const version = await memlens(['--version'], dir);
+    assert.match(version.stdout, /^memlens \d+\.\d+\.\d+\n$/);
+  });
+});
