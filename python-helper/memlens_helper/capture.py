@@ -57,6 +57,7 @@ class ForkedCapture:
 
     def __init__(self, *, user: UserCode, max_paths: int, started: float, path: str, hold: bool) -> None:
         self.path = path
+        self._done: Optional[bool] = None
         self.traced = tracemalloc.get_traced_memory()[0]
         self.at = time.time() - started
         read_end, self._go = os.pipe() if hold else (-1, -1)
@@ -106,9 +107,16 @@ class ForkedCapture:
                 os.close(self._go)
                 self._go = -1
 
+    def wait(self, timeout: float) -> bool:
+        """Waits for the child to end without loading its rows (so the parent allocates nothing);
+        True if it wrote them. ``result`` then reads them."""
+        if self._done is None:
+            self._done = self._reap(timeout)
+        return self._done
+
     def result(self, timeout: float) -> Optional[CaptureResult]:
         """Waits for the child's rows; None if it failed or ran out of time."""
-        ok = self._reap(timeout)
+        ok = self.wait(timeout)
         try:
             if not ok:
                 return None

@@ -16,7 +16,7 @@ import tracemalloc
 import warnings
 from typing import Optional
 
-from . import config, process_stats
+from . import config, process_stats, smaps
 from .capture import CAN_FORK, ForkedCapture, capture_in_process
 from .channel import Channel
 from .watcher import Watcher
@@ -96,12 +96,19 @@ class Session:
         rss = process_stats.current_rss()
         peak = tracemalloc.get_traced_memory()[1]
         frames = tracemalloc.get_traceback_limit()
-        exit_capture = self._start_exit_capture()
+        # The memory maps are read before any trace is processed here, and while no helper child
+        # is alive: a child shares the program's pages copy-on-write, and the kernel counts a page
+        # that two processes map as Shared_Dirty, which would hide the program's writable memory.
+        # So the held peak child finishes (or is let go) first, and the exit capture forks after
+        # the read; the peak and exit traces are processed one after the other, not side by side.
         if held is not None and held.traced > tracemalloc.get_traced_memory()[0]:
             held.release()
+            held.wait(CAPTURE_TIMEOUT)
         elif held is not None:
             held.discard()
             held = None
+        process = smaps.read_process_memory()
+        exit_capture = self._start_exit_capture()
         if exit_capture is None:
             exit_result = capture_in_process(self.user, self.options.max_paths, self.started)
         else:
@@ -138,7 +145,7 @@ class Session:
         doc = build_document(kind="exit", program=program, settings=settings, totals=totals, peak=peak_info,
                              exit_rows=summary.rows, peak_rows=peak_rows,
                              is_user=lambda p: self.user.is_user(p),
-                             processing_seconds=time.monotonic() - t0)
+                             processing_seconds=time.monotonic() - t0, process=process)
         write_json_atomic(self.options.out, doc)
         if self.channel:
             self.channel.send({"type": "snapshotWritten", "path": self.options.out, "kind": "exit",

@@ -41,8 +41,10 @@ def _line_json(table: _FileTable, row: LineRow) -> dict:
 
 def build_document(*, kind: str, program: dict, settings: dict, totals: dict, peak: dict,
                    exit_rows: Iterable[LineRow], peak_rows: Iterable[LineRow],
-                   is_user, processing_seconds: float, label: Optional[str] = None) -> dict:
-    """The whole snapshot document; ``is_user(path)`` marks the user's files."""
+                   is_user, processing_seconds: float, label: Optional[str] = None,
+                   process: Optional[dict] = None) -> dict:
+    """The whole snapshot document; ``is_user(path)`` marks the user's files. ``process`` is the
+    optional ``process`` field (the memory maps, from ``smaps.read_process_memory``)."""
     table = _FileTable()
     for key, rows in (("lines", exit_rows), ("peakLines", peak_rows)):
         for row in sorted(rows, key=lambda r: (r.path, r.line)):
@@ -60,6 +62,8 @@ def build_document(*, kind: str, program: dict, settings: dict, totals: dict, pe
            "processingSeconds": round(processing_seconds, 4)}
     if label:
         doc["label"] = label
+    if process is not None:
+        doc["process"] = process
     return doc
 
 

@@ -140,6 +140,10 @@ function parseMessage(line: string): FromHelper | undefined {
       return (m.path === null || isStr(m.path)) && (m.error === undefined || isStr(m.error))
         ? (m as FromHelper)
         : undefined;
+    case 'exited':
+      return (m.pid === null || isNum(m.pid)) && (m.code === null || isNum(m.code)) && (m.signal === null || isStr(m.signal))
+        ? (m as FromHelper)
+        : undefined;
     default:
       return undefined;
   }

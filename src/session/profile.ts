@@ -98,8 +98,9 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
   const folders = vscode.workspace.workspaceFolders?.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath) ?? [];
   const roots = folders.length > 0 ? folders : [path.dirname(script)];
   const channel = await openChannel();
+  const helperDir = helperDirFor(ctx.extension.extensionPath);
   const full = helperEnvironment(process.env, {
-    helperDir: helperDirFor(ctx.extension.extensionPath),
+    helperDir,
     outFile: snapshotPath,
     channel: channel.path,
     frames: config.frames(uri),
@@ -108,6 +109,7 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
   });
   const run = new TerminalRun({
     python,
+    launcher: path.join(helperDir, 'memlens_launch.py'),
     script,
     args: options.args ?? [],
     cwd: folder?.uri.fsPath ?? path.dirname(script),

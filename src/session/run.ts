@@ -1,11 +1,12 @@
 /**
- * One profiling run in the editor: the program runs in a VS Code terminal whose process is the
- * interpreter itself (so the user can type input and the PID is known), with the helper's
- * environment; a status bar item and a cancellable progress notification show live memory from
- * the helper's channel; stopping sends SIGINT, then SIGTERM, then SIGKILL (decisions.md,
- * "Cancel"). The run ends when the terminal closes, which VS Code does when the process exits
- * (the API has no `waitOnExit`); should a terminal outlive its process, the helper's `finished`
- * message and the socket's close end the run instead.
+ * One profiling run in the editor. The terminal's process is the interpreter running the
+ * launcher (`python-helper/memlens_launch.py`), which runs the program as a child sharing the
+ * terminal (input, Ctrl+C and colours work as usual), reports its exact exit status on the
+ * helper's channel, and keeps the terminal open until a key is pressed, so the program's output
+ * and traceback stay readable: VS Code closes a terminal when its process ends, and the API has no
+ * `waitOnExit`. A status bar item and a cancellable progress notification show live memory from
+ * the helper's channel; stopping sends SIGINT, then SIGTERM, then SIGKILL to the terminal's
+ * process group, in which the launcher ignores the first two (decisions.md, "Cancel").
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -17,6 +18,8 @@ import type { RunStatus } from '../run/profileProcess';
 /** What a run needs to start. */
 export interface RunSpec {
   python: string;
+  /** The launcher script that runs the program and keeps the terminal open. */
+  launcher: string;
   script: string;
   args: string[];
   cwd: string;
@@ -36,11 +39,15 @@ export interface RunEnd extends RunStatus {
 }
 
 const POSIX = process.platform !== 'win32';
+/** The terminal of the last run, kept open for its output until the next run replaces it. */
+let lastTerminal: vscode.Terminal | undefined;
 
 export class TerminalRun implements vscode.Disposable {
   readonly terminal: vscode.Terminal;
-  /** The program's process id, once the terminal reports it. */
+  /** The program's process id, once the helper reports it. */
   pid: number | undefined;
+  /** The terminal's process (the launcher), which leads the process group signals go to. */
+  private terminalPid: number | undefined;
   /** The last `live` message from the helper. */
   live: Extract<FromHelper, { type: 'live' }> | undefined;
   /** The helper said hello: it is tracing. */
@@ -79,16 +86,19 @@ export class TerminalRun implements vscode.Disposable {
     this.terminal = vscode.window.createTerminal({
       name: `MemLens: ${name}`,
       shellPath: spec.python,
-      shellArgs: [spec.script, ...spec.args],
+      // -S: the launcher must not import site, so that MemLens's sitecustomize starts only in the program.
+      shellArgs: ['-S', spec.launcher, spec.script, ...spec.args],
       cwd: spec.cwd,
       env: spec.env,
       iconPath: new vscode.ThemeIcon('pulse'),
       // Not restored after a reload: the process it showed is gone by then.
       isTransient: true,
     });
+    lastTerminal?.dispose();
+    lastTerminal = this.terminal;
     // Shown with focus: the program's output is there, and it may be waiting for input.
     this.terminal.show(false);
-    void Promise.resolve(this.terminal.processId).then((pid) => (this.pid = pid));
+    void Promise.resolve(this.terminal.processId).then((pid) => (this.terminalPid = pid));
   }
 
   /**
@@ -98,7 +108,7 @@ export class TerminalRun implements vscode.Disposable {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       const grace = (this.spec.graceSeconds ?? 3) * 1000;
-      const pid = this.pid ?? (await this.terminal.processId);
+      const pid = this.terminalPid ?? (await this.terminal.processId);
       if (pid === undefined || !POSIX) {
         // No process to signal (or no signals on Windows): closing the terminal ends it.
         this.terminal.dispose();
@@ -108,7 +118,7 @@ export class TerminalRun implements vscode.Disposable {
       for (const sig of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
         if (this.endedYet) return;
         this.lastSignal = sig;
-        signal(pid, sig, sig === 'SIGKILL');
+        signal(pid, sig);
         if (await this.endsWithin(grace)) return;
       }
       // Even SIGKILL left it standing (a zombie the terminal does not reap): give up on it.
@@ -132,7 +142,7 @@ export class TerminalRun implements vscode.Disposable {
     switch (m.type) {
       case 'started':
         this.started = true;
-        if (this.pid === undefined) this.pid = m.pid;
+        this.pid = m.pid;
         break;
       case 'live':
         this.live = m;
@@ -144,11 +154,11 @@ export class TerminalRun implements vscode.Disposable {
         this.liveChanged.fire();
         break;
       case 'snapshotWritten':
-        break;
       case 'finished':
-        // The terminal normally closes with the process; should it stay open, end the run a little
-        // after the helper's last word (the process exits right after it).
-        setTimeout(() => this.end(undefined, false), 5_000);
+        break;
+      case 'exited':
+        // The launcher's word is exact: the code, or the signal that ended the program.
+        this.settle({ exitCode: m.code, signal: (m.signal as NodeJS.Signals | null) ?? null, closedByUser: false });
         break;
       default: {
         const never: never = m;
@@ -163,18 +173,22 @@ export class TerminalRun implements vscode.Disposable {
     this.end(t.exitStatus?.code, reason !== vscode.TerminalExitReason.Process && this.stopping === undefined);
   }
 
+  /** The terminal went away before the launcher reported: its exit status is all there is. */
   private end(code: number | undefined, closedByUser: boolean): void {
-    if (this.endedYet) return;
-    this.endedYet = true;
     // VS Code reports a process ended by a signal with code 0 (or none, or 128 + n from a shell
     // convention): after a signal was sent, the signal is the better account of the end.
     const bySignal = code === undefined || (this.lastSignal !== null && (code === 0 || code > 128));
-    this.resolveEnd({
+    this.settle({
       exitCode: bySignal ? null : code,
       signal: bySignal ? this.lastSignal ?? (closedByUser ? 'SIGHUP' : null) : null,
-      stopped: this.stopping !== undefined,
       closedByUser,
     });
+  }
+
+  private settle(end: Omit<RunEnd, 'stopped'>): void {
+    if (this.endedYet) return;
+    this.endedYet = true;
+    this.resolveEnd({ ...end, stopped: this.stopping !== undefined });
   }
 
   dispose(): void {
@@ -182,9 +196,12 @@ export class TerminalRun implements vscode.Disposable {
   }
 }
 
-/** Sends `sig` to the process group led by `pid` (node-pty starts one per terminal), else to `pid`. */
-function signal(pid: number, sig: NodeJS.Signals, group: boolean): void {
-  for (const target of group ? [-pid, pid] : [pid]) {
+/**
+ * Sends `sig` to the process group led by `pid` (node-pty starts one per terminal): the program
+ * and its children, and the launcher, which ignores SIGINT and SIGTERM. Else to `pid` alone.
+ */
+function signal(pid: number, sig: NodeJS.Signals): void {
+  for (const target of [-pid, pid]) {
     try {
       process.kill(target, sig);
       return;

@@ -49,8 +49,15 @@ suite('profiling a real program in a terminal', function () {
     await openSample('sample.py');
     const memlens = await api();
     let terminalPid: number | undefined;
+    let programPid: number | undefined;
+    let terminal: vscode.Terminal | undefined;
     const sawRun = memlens.onDidChangeRun(async () => {
-      if (memlens.run) terminalPid = await memlens.run.terminal.processId;
+      const run = memlens.run;
+      if (!run) return;
+      terminal = run.terminal;
+      terminalPid = await run.terminal.processId;
+      await run.ended;
+      programPid = run.pid;
     });
     const outcome = await profile(sample);
     sawRun.dispose();
@@ -61,8 +68,11 @@ suite('profiling a real program in a terminal', function () {
     assert.match(outcome.runDir!, /[/\\]runs[/\\]\d{8}-\d{6}-sample\.py$/);
     const doc = JSON.parse(fs.readFileSync(outcome.snapshotPath!, 'utf8'));
     assert.strictEqual(doc.program.exitCode, 0);
-    // The terminal's process is the interpreter itself.
-    assert.strictEqual(doc.program.pid, terminalPid, 'the program ran as the terminal process');
+    // The program ran as a child of the terminal's launcher, which keeps the terminal (and the
+    // program's output) open after the program has ended.
+    assert.strictEqual(doc.program.pid, programPid, 'the helper reported the program\'s pid');
+    assert.notStrictEqual(doc.program.pid, terminalPid);
+    assert.ok(terminal && terminal.exitStatus === undefined, 'the terminal is still open');
 
     near(await exitBytes(sample, 8), 40 * MiB, 0.05, 'line 8');
     assert.match(await annotationOn(sample, 8), /^40\.\d MiB · 1 block$/);
