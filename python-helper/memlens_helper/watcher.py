@@ -44,8 +44,15 @@ class Watcher(threading.Thread):
         return max(STEP_BYTES, int((self.held.traced if self.held else 0) * STEP_RATIO))
 
     def run(self) -> None:
-        last_live = 0.0
         self.running.set()
+        try:
+            self._watch()
+        except Exception as exc:  # Never in the program's stderr; the snapshot says what happened.
+            self.peak = False
+            self.error = "the watcher stopped: %s: %s" % (type(exc).__name__, exc)
+
+    def _watch(self) -> None:
+        last_live = 0.0
         while not self._stop_event.wait(self.poll):
             if not tracemalloc.is_tracing():  # Not yet, or the program stopped it.
                 continue
@@ -59,17 +66,24 @@ class Watcher(threading.Thread):
                            "rss": process_stats.current_rss(), "t": round(time.time() - self.started, 3)})
 
     def _hold_new_capture(self) -> None:
-        if self.held is not None:
-            self.held.discard()
+        """Forks a capture of this instant, then lets the previous one go (kept if the fork fails)."""
+        path = os.path.join(self.workdir, ".memlens-peak-%d-%d.json" % (os.getpid(), self.captures + 1))
         try:
-            path = os.path.join(self.workdir, ".memlens-peak-%d-%d.json" % (os.getpid(), self.captures + 1))
-            self.held = ForkedCapture(user=self.user, max_paths=self.max_paths, started=self.started,
-                                      path=path, hold=True)
-            self.captures += 1
+            capture = ForkedCapture(user=self.user, max_paths=self.max_paths, started=self.started,
+                                    path=path, hold=True)
+        except RuntimeError:
+            # 3.12+ refuses to fork once the interpreter is shutting down: the program has ended,
+            # and the exit view takes over from here.
+            self.peak = False
+            return
         except OSError as exc:
-            self.held = None
             self.peak = False
             self.error = "peak capture stopped: fork failed (%s)" % exc
+            return
+        if self.held is not None:
+            self.held.discard()
+        self.held = capture
+        self.captures += 1
 
     def stop(self) -> Optional[ForkedCapture]:
         """Stops the thread; returns the held capture of the highest memory seen, if any."""
