@@ -22,7 +22,14 @@ export type CliCommand =
       /** The program's own arguments. */
       args: string[];
     }
-  | { kind: 'show'; file: string; top: number };
+  | { kind: 'show'; file: string; top: number }
+  | {
+      kind: 'smaps';
+      /** A running process by id, or a snapshot whose `process.smaps` holds the maps. */
+      target: { pid: number } | { file: string };
+      /** Rows of the file ranking. */
+      top: number;
+    };
 
 /** A command line that cannot be run; the message is a sentence for the user. */
 export class UsageError extends Error {
@@ -37,6 +44,7 @@ export const USAGE = `Usage:
   memlens profile [options] script.py [args...]
   memlens profile [options] -m module [args...]
   memlens show snapshot.json [--top N]
+  memlens smaps PID|snapshot.json [--top N]
   memlens --help | --version
 
 Runs a Python program under MemLens's tracemalloc helper and prints the source lines holding the
@@ -54,8 +62,14 @@ Options of profile:
                    or the current folder with -m)
   --no-peak        do not capture the per-line view at the traced peak
 
+smaps prints the memory maps of a running process (Linux, your own processes) or of a snapshot's
+program at exit: mapped files and anonymous memory by permission class (code r-xp, data rw-p,
+read-only r--p, guard ---p, shared r--s/rw-s) with Shared_Clean, Shared_Dirty, Private_Clean and
+Private_Dirty, totals, writable memory (private dirty: what the process costs the system) and
+the files holding the most private dirty memory (--top N, default 10).
+
 Exit status: the program's own (128 + N when signal N ended it), 2 for a usage error, 3 when
-no snapshot could be made or read.
+no snapshot (or memory map) could be made or read.
 Ctrl+C stops the program: SIGINT, then SIGTERM after 3 s, then SIGKILL after 3 s more.
 `;
 
@@ -82,6 +96,8 @@ export function parseArgs(argv: readonly string[]): CliCommand {
       return parseProfile(rest);
     case 'show':
       return parseShow(rest);
+    case 'smaps':
+      return parseSmaps(rest);
     default:
       throw new UsageError(`"${verb}" is not a memlens command; use "memlens profile script.py" or "memlens show file.json".`);
   }
@@ -189,6 +205,28 @@ function parseShow(argv: readonly string[]): CliCommand {
   }
   if (file === undefined) throw new UsageError('memlens show needs a snapshot file.');
   return { kind: 'show', file, top };
+}
+
+function parseSmaps(argv: readonly string[]): CliCommand {
+  const o = new Options(argv);
+  let what: string | undefined;
+  let top = DEFAULT_TOP;
+  for (let arg = o.peek(); arg !== undefined; arg = o.peek()) {
+    o.next();
+    const name = arg.split('=')[0];
+    if (name === '--top') top = positiveInt(o.value(arg, name), name, 1_000_000);
+    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`${name} is not an option of memlens smaps (see memlens --help).`);
+    else if (what === undefined) what = arg;
+    else throw new UsageError('memlens smaps reads one process or snapshot at a time.');
+  }
+  if (what === undefined) throw new UsageError('memlens smaps needs a process id or a snapshot file.');
+  // All digits is a process id; a snapshot file named only by digits can be given as ./123.
+  if (/^\d+$/.test(what)) {
+    const pid = Number(what);
+    if (pid < 1 || !Number.isSafeInteger(pid)) throw new UsageError(`${what} is not a process id.`);
+    return { kind: 'smaps', target: { pid }, top };
+  }
+  return { kind: 'smaps', target: { file: what }, top };
 }
 
 function positiveInt(text: string, name: string, max: number): number {

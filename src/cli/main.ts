@@ -13,8 +13,11 @@ import type { MemModel } from '../model/types';
 import { checkInterpreter, findOnPath, InterpreterError, resolveInterpreter } from '../run/interpreter';
 import { helperDirFor, helperEnvironment } from '../run/helperEnv';
 import { finishRun, runProfile, type RunStatus } from '../run/profileProcess';
+import { readProcessName, readSmaps, SmapsReadError } from '../run/smaps';
+import { classifySmaps, parseSmaps } from '../model/smaps';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './args';
-import { renderReport } from './report';
+import { programLabel, renderReport } from './report';
+import { renderSmapsReport } from './smapsReport';
 
 /** Exit status for a command line that cannot be run. */
 const EXIT_USAGE = 2;
@@ -45,7 +48,45 @@ async function main(argv: string[]): Promise<number> {
       return show(cmd.file, cmd.top);
     case 'profile':
       return profile(cmd);
+    case 'smaps':
+      return smaps(cmd);
   }
+}
+
+async function smaps(cmd: Extract<CliCommand, { kind: 'smaps' }>): Promise<number> {
+  let text: string;
+  let title: string;
+  if ('pid' in cmd.target) {
+    const { pid } = cmd.target;
+    try {
+      text = await readSmaps(pid);
+    } catch (err) {
+      if (err instanceof SmapsReadError) return fail(err.message, EXIT_NO_SNAPSHOT);
+      throw err;
+    }
+    const name = await readProcessName(pid);
+    title = `process ${pid}${name === undefined ? '' : ` (${name})`}`;
+  } else {
+    const file = path.resolve(cmd.target.file);
+    try {
+      const doc = await loadSnapshotFile(file);
+      const maps = doc.process?.smaps;
+      if (maps === undefined) {
+        return fail(
+          doc.process?.smapsError ?? `${file} holds no memory maps: it was made by a MemLens that did not read them.`,
+          EXIT_NO_SNAPSHOT,
+        );
+      }
+      text = maps;
+      const p = doc.program;
+      title = `${programLabel(p.argv, p.cwd, process.cwd())} (process ${p.pid}) at ${doc.kind === 'exit' ? 'exit' : 'the snapshot'}`;
+    } catch (err) {
+      if (err instanceof SnapshotError) return fail(err.message, EXIT_NO_SNAPSHOT);
+      throw err;
+    }
+  }
+  process.stdout.write(renderSmapsReport(classifySmaps(parseSmaps(text)), { title, top: cmd.top }));
+  return 0;
 }
 
 async function show(file: string, top: number): Promise<number> {

@@ -6,7 +6,9 @@
 import * as path from 'node:path';
 import { formatBytes, formatCount, formatDuration } from '../model/format';
 import { hottestLines } from '../model/model';
+import { classifySmaps, parseSmaps } from '../model/smaps';
 import type { LineModel, MemModel, View } from '../model/types';
+import { writableMemoryLine } from './smapsReport';
 
 /** What the report needs besides the model. */
 export interface ReportOptions {
@@ -46,6 +48,8 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
     `Live at exit ${formatBytes(doc.totals.tracedCurrent)} in ${formatCount(doc.totals.blocks)} blocks; ` +
       `ran ${formatDuration(doc.totals.wallSeconds)} on ${p.python.implementation} ${p.python.version.split(' ')[0]}.`,
   );
+  // The process's own view, from its memory maps at exit (`memlens smaps` shows the whole table).
+  if (doc.process?.smaps !== undefined) out.push(writableMemoryLine(classifySmaps(parseSmaps(doc.process.smaps))));
 
   let anyNoUserFrame = false;
   const table = (view: View, title: string): void => {

@@ -183,7 +183,17 @@ class Validator {
       this.totals(d.totals) ??
       this.peak(d.peak) ??
       num('processingSeconds', d.processingSeconds) ??
+      optional(d.process, () => this.process(d.process)) ??
       this.files(files)
+    );
+  }
+
+  private process(p: unknown): string | undefined {
+    if (!isObject(p)) return expected('process', p, 'an object');
+    return (
+      optional(p.smaps, () => str('process.smaps', p.smaps)) ??
+      optional(p.smapsError, () => str('process.smapsError', p.smapsError)) ??
+      optional(p.pageSize, () => positive('process.pageSize', p.pageSize))
     );
   }
 

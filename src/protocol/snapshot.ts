@@ -133,6 +133,24 @@ export interface SnapshotSettings {
   maxPaths: number;
 }
 
+/**
+ * The process as the kernel saw it when the snapshot was taken: its memory maps. The helper reads
+ * them before it processes any trace and while none of its own children is alive (a child would
+ * share the program's pages, which the kernel then counts as shared, not private). Fields are
+ * optional: a system without `/proc` gives `smapsError` alone.
+ */
+export interface ProcessMemory {
+  /**
+   * The text of `/proc/self/smaps`, exactly as the kernel wrote it (decoded as UTF-8; bytes that
+   * are not UTF-8 arrive as lone surrogates). `parseSmaps` in `src/model/smaps.ts` reads it.
+   */
+  smaps?: string;
+  /** Why `smaps` is absent (not Linux, unreadable), as a sentence for the user. */
+  smapsError?: string;
+  /** The system's page size, bytes. */
+  pageSize?: number;
+}
+
 /** What a snapshot file holds. */
 export interface SnapshotDocument {
   format: typeof SNAPSHOT_FORMAT;
@@ -148,4 +166,9 @@ export interface SnapshotDocument {
   files: FileEntry[];
   /** How long the helper took to process the traces and write this file, seconds. */
   processingSeconds: number;
+  /**
+   * The process's memory maps at the snapshot. Optional within version 1: absent in snapshots of
+   * helpers that did not read them.
+   */
+  process?: ProcessMemory;
 }

@@ -114,6 +114,28 @@ suite('load', () => {
     assert.doesNotThrow(() => parseSnapshot(JSON.stringify(d), 'x.json'));
   });
 
+  test('the optional process field: the maps of the real fixture load; mistyped fields are named', () => {
+    const real = parseSnapshot(fixtureText('helper-exit.json'), 'helper-exit.json');
+    assert.match(real.process?.smaps ?? '', /^[0-9a-f]+-[0-9a-f]+ r--p /);
+    assert.equal(real.process?.pageSize, 4096);
+    for (const process of [{}, { smapsError: 'Memory maps (/proc/PID/smaps) exist only on Linux; this program ran on darwin.' }]) {
+      const d = good();
+      d.process = process;
+      assert.deepEqual(parseSnapshot(JSON.stringify(d), 'x.json').process, process);
+    }
+    const cases: [unknown, RegExp][] = [
+      ['maps', /: process is "maps", where an object is expected\.$/],
+      [{ smaps: 12 }, /: process\.smaps is 12, where a string is expected\.$/],
+      [{ smapsError: null }, /: process\.smapsError is null, where a string is expected\.$/],
+      [{ smaps: '', pageSize: 0 }, /: process\.pageSize is 0, where a whole number from 1 up is expected\.$/],
+    ];
+    for (const [process, pattern] of cases) {
+      const d = good();
+      d.process = process;
+      refuses(JSON.stringify(d), pattern);
+    }
+  });
+
   test('loadSnapshotFile reads through the given reader', async () => {
     const seen: string[] = [];
     const doc = await loadSnapshotFile('/virtual/run.json', async (p) => {
