@@ -151,6 +151,99 @@ export interface ProcessMemory {
   pageSize?: number;
 }
 
+/** Objects of one type (issue 3's census rows; also the GC's garbage census). */
+export interface TypeCount {
+  /** `module.QualName` for classes outside builtins, else the builtin's name (`dict`, `str`). */
+  type: string;
+  count: number;
+  /** Sum of `sys.getsizeof` (shallow: the objects themselves, not what they refer to). */
+  bytes: number;
+}
+
+/**
+ * Live objects partitioned by type, found from `gc.get_objects()` and then through referents
+ * (so untracked atoms held in containers count too), bounded in time.
+ */
+export interface TypeCensus {
+  /** Largest `bytes` first. */
+  types: TypeCount[];
+  /** Objects counted, and the sum of their sizes. */
+  objects: number;
+  bytes: number;
+  /** False when the time bound stopped the walk: the figures are then a lower bound. */
+  complete: boolean;
+  seconds: number;
+  /** When incomplete, how far it got, as a sentence ("walked 61 % of the collector's objects"). */
+  note?: string;
+}
+
+/** One garbage collector generation over the run, from `gc.callbacks`. */
+export interface GcGeneration {
+  generation: number;
+  collections: number;
+  /** Objects freed by its collections. */
+  collected: number;
+  uncollectable: number;
+  /** Time spent in its collections. */
+  seconds: number;
+}
+
+/** The garbage collector's health over the run and at its end. */
+export interface GcReport {
+  enabled: boolean;
+  thresholds: number[];
+  generations: GcGeneration[];
+  /**
+   * Cyclic garbage at the snapshot: objects unreachable except through reference cycles (only
+   * the cycle collector can free them), by type. Found with `gc.DEBUG_SAVEALL` and one collection.
+   */
+  cyclicGarbage: TypeCount[];
+  /** Objects in `gc.garbage` (uncollectable: legacy finalizers, or left there by the program), by type. */
+  uncollectable: TypeCount[];
+}
+
+/** What importing one module cost (growth while it was imported). */
+export interface ImportCost {
+  module: string;
+  /** The module whose import pulled this one in; null when user code imported it directly. */
+  parent: string | null;
+  file: string | null;
+  /** Seconds since the program started, when the import began. */
+  start: number;
+  /** Wall time of the import, nested imports included. */
+  seconds: number;
+  /** Traced memory growth while importing it: `self` without nested imports, `total` with them. */
+  tracedSelf: number;
+  tracedTotal: number;
+  /** Private dirty growth (`/proc/self/smaps_rollup`), likewise; null where it cannot be read. */
+  privateDirtySelf: number | null;
+  privateDirtyTotal: number | null;
+}
+
+/** One sample of the process's memory during the run. */
+export interface TimelineSample {
+  /** Seconds since the program started. */
+  t: number;
+  traced: number;
+  rss: number | null;
+  privateDirty: number | null;
+}
+
+/** A moment worth marking on the timeline. */
+export interface TimelineMarker {
+  t: number;
+  kind: 'import' | 'gc' | 'snapshot';
+  /** What it was: the module, `gen 2: 1,204 collected in 3.1 ms`, the snapshot's label. */
+  label: string;
+}
+
+export interface Timeline {
+  /** Seconds between samples (it may have been widened on a large process). */
+  interval: number;
+  samples: TimelineSample[];
+  markers: TimelineMarker[];
+}
+
 /** What a snapshot file holds. */
 export interface SnapshotDocument {
   format: typeof SNAPSHOT_FORMAT;
@@ -171,4 +264,14 @@ export interface SnapshotDocument {
    * helpers that did not read them.
    */
   process?: ProcessMemory;
+  /** Issue 3's views; each optional within version 1 (absent when not collected). */
+  census?: TypeCensus;
+  gc?: GcReport;
+  imports?: ImportCost[];
+  timeline?: Timeline;
+  /**
+   * pymalloc's own statistics: the text `sys._debugmallocstats()` prints (arenas, pools, blocks
+   * in use and free per size class), parsed in TypeScript.
+   */
+  pymallocStats?: string;
 }
