@@ -16,6 +16,7 @@ import { main, log, ROOT } from '../test/e2e/harness.mjs';
 const argv = process.argv.slice(2);
 const REPEAT = argv.includes('--repeat') ? Number(argv[argv.indexOf('--repeat') + 1]) : 3;
 const entry = path.join(ROOT, 'out', 'bench', 'index.js');
+const PROFILE = argv.includes('--profile') ? path.join(ROOT, 'out', 'bench', 'exthost.cpuprofile') : '';
 
 // The extension exactly as scripts/build.mjs bundles it, so the figures are for the source as it
 // is now, and the bench entry (which imports the extension's model modules for the breakdown).
@@ -49,7 +50,8 @@ const LABELS = {
 };
 
 await main(170_000, async (newSession) => {
-  const session = newSession();
+  // No auto-save: the edit of (g) must not write the 10 000-line file while frames are measured.
+  const session = newSession({ settings: { 'files.autoSave': 'off' } });
   const wsDir = path.join(session.tmp, 'million');
   const sync = path.join(session.tmp, 'bench-sync');
   fs.mkdirSync(sync);
@@ -65,6 +67,7 @@ await main(170_000, async (newSession) => {
   // The extension host inherits code-server's environment.
   session.env.MEMLENS_BENCH_DIR = sync;
   session.env.MEMLENS_BENCH_REPEAT = String(REPEAT);
+  if (PROFILE) session.env.MEMLENS_BENCH_PROFILE = PROFILE;
   const base = await session.startServer({ smokeTestDriver: true });
   const page = await session.openPage();
 
@@ -155,9 +158,12 @@ await main(170_000, async (newSession) => {
     if (m[1] === 'ARM') watch(data).catch((e) => log(`watch ${data.id} failed: ${e.message}`));
     else if (m[1] === 'BENCH') {
       results.push(data);
-      log(`rep ${data.rep} ${data.name}: ${data.ms === null ? 'n/a' : `${data.ms.toFixed(1)} ms`}`);
+      const { rep, name, ms, ...extra } = data;
+      const more = Object.entries(extra).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(1) : v}`).join(' ');
+      log(`rep ${rep} ${name}: ${ms === null ? 'n/a' : `${ms.toFixed(1)} ms`}${more ? ` (${more})` : ''}`);
     } else if (m[1] === 'INFO') Object.assign(info, data);
     else if (m[1] === 'DONE') done = true;
+    else if (m[1] === 'PROFILE') info.profile = data.file;
   });
   await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
 
@@ -168,6 +174,7 @@ await main(170_000, async (newSession) => {
   log(`extension host exited with ${code}`);
 
   summary(input, info, results, codeServerVersion(session));
+  if (info.profile) profileSummary(info.profile);
   if (code !== 0 || !done) log(`code-server log: ${session.serverLog} (E2E_KEEP_TMP=1 keeps it)`);
   return code === 0 && done ? 0 : 1;
 });
@@ -208,4 +215,31 @@ function summary(input, info, results, codeServer) {
     console.log(`${label.padEnd(68)} ${fmt(min).padStart(9)} ${fmt(median).padStart(9)}  ${ok.length}/${row.ms.length}`);
   }
   console.log('(DOM = Date.now() at the first animation frame whose DOM shows it, minus Date.now() in the extension host just before the action)');
+}
+
+/** --profile: the extension host's heaviest functions over one openSnapshot and one edit. */
+function profileSummary(file) {
+  const { nodes, samples, timeDeltas } = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const byId = new Map(nodes.map((n) => [n.id, { ...n, self: 0 }]));
+  samples.forEach((id, i) => { byId.get(id).self += (timeDeltas[i] ?? 0) / 1000; });
+  const name = (n) => `${n.callFrame.functionName || '(anonymous)'} ${path.basename(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+  const total = (n) => n.self + (n.children ?? []).reduce((a, c) => a + total(byId.get(c)), 0);
+  const self = new Map();
+  const incl = new Map();
+  const walk = (n, onStack) => {
+    const k = name(n);
+    self.set(k, (self.get(k) ?? 0) + n.self);
+    if (!onStack.has(k)) incl.set(k, (incl.get(k) ?? 0) + total(n));
+    const next = new Set(onStack).add(k);
+    for (const c of n.children ?? []) walk(byId.get(c), next);
+  };
+  walk(nodes[0], new Set());
+  const ours = (k) => /\bextension\.js:/.test(k);
+  const noise = (k) => /^\((root|idle|program)\)|^post |^run index|^\(anonymous\) index/.test(k);
+  const top = (m, f) => [...m].filter(([k]) => f(k)).sort((a, b) => b[1] - a[1]).slice(0, 12);
+  console.log(`\nextension-host CPU profile over one openSnapshot and a 2-character edit + its undo (${file})`);
+  console.log('out/extension.js functions, inclusive ms:');
+  for (const [k, v] of top(incl, ours)) console.log(`  ${v.toFixed(1).padStart(8)}  ${k}`);
+  console.log("all code (the extension host's own included), self ms:");
+  for (const [k, v] of top(self, (k) => !noise(k))) console.log(`  ${v.toFixed(1).padStart(8)}  ${k}`);
 }
