@@ -1,7 +1,7 @@
 """Watches traced memory while the program runs: live figures for the host, and the peak.
 
 A daemon thread polls ``tracemalloc.get_traced_memory()``. When traced memory first exceeds the
-last capture by a step (10 %, at least 2 MiB), it forks a *held* capture (see ``capture``): a
+last capture by a step (25 %, at least 2 MiB), it forks a *held* capture (see ``capture``): a
 child frozen at that instant, replacing the previous one. Nothing is processed during the run;
 at exit, if memory then is below the held capture, that child processes its traces and gives
 the per-line view at the peak. Its cost during the run is the fork and the copy-on-write page
@@ -18,7 +18,7 @@ from .capture import CAN_FORK, ForkedCapture
 from .usercode import UserCode
 
 STEP_BYTES = 2 * 1024 * 1024
-STEP_RATIO = 0.10
+STEP_RATIO = 0.25
 LIVE_EVERY = 1.0
 
 
