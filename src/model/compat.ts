@@ -1,0 +1,128 @@
+/**
+ * Whether two snapshots can be compared meaningfully (issue 4: "comparing snapshots of different
+ * programs warns"): the same program (script path or `-m` module, working folder), the same
+ * Python, the same frame depth, and whether they come from one run. The UI shows the warnings, as
+ * sentences, before it shows the comparison; `findLeaks` refuses snapshots of different programs.
+ */
+import * as nodePath from 'node:path';
+import type { ProgramInfo, SnapshotDocument } from '../protocol/snapshot';
+
+/** What a command line ran: a script, a module (`-m`), a command (`-c`) or standard input. */
+export interface ProgramIdentity {
+  kind: 'script' | 'module' | 'command' | 'stdin' | 'unknown';
+  /**
+   * What identifies it: the script's absolute path (resolved against `cwd`), the module's name,
+   * the command's text; '' for stdin and unknown.
+   */
+  target: string;
+  /** What two identities are compared by: `kind` and `target`, case-folded for Windows paths. */
+  key: string;
+  /** How a sentence names it: the script's file name, `-m pkg.mod`, `-c`, `standard input`. */
+  name: string;
+}
+
+export interface Compatibility {
+  /** Same script (or module, or command), by `programIdentity`. */
+  sameProgram: boolean;
+  /** Same process and start time: two snapshots of one run. */
+  sameRun: boolean;
+  /** Sentences for the user; empty when nothing stands in the way of a comparison. */
+  warnings: string[];
+}
+
+/**
+ * Compares what two snapshots were taken of, `a` being the one compared against (before).
+ * Warns, in this order, when the programs differ, when they ran in different working folders,
+ * with different Pythons (executable, version or implementation), with different frame depths
+ * (memory may then be attributed to other lines), and when `a` was taken after `b` in one run.
+ * Different runs of the same program are not warned about: comparing a run before and after a
+ * fix is what comparing is for.
+ */
+export function compareCompatibility(a: SnapshotDocument, b: SnapshotDocument): Compatibility {
+  const warnings: string[] = [];
+  const pa = a.program;
+  const pb = b.program;
+  const ia = programIdentity(pa);
+  const ib = programIdentity(pb);
+  // Two unknown command lines (an embedded interpreter) cannot be told apart, so they pass.
+  const sameProgram = ia.key === ib.key;
+  if (!sameProgram) {
+    const [na, nb] = ia.name === ib.name && ia.target !== ib.target ? [ia.target, ib.target] : [ia.name, ib.name];
+    warnings.push(`These snapshots are of different programs: ${na} and ${nb}.`);
+  }
+  if (pa.cwd !== pb.cwd) {
+    warnings.push(`These snapshots ran in different working folders: ${pa.cwd} and ${pb.cwd}.`);
+  }
+  const python = (p: ProgramInfo): string =>
+    `${p.python.executable} (${p.python.implementation} ${p.python.version})`;
+  if (python(pa) !== python(pb)) {
+    warnings.push(`These snapshots were taken with different Pythons: ${python(pa)} and ${python(pb)}.`);
+  }
+  if (a.settings.frames !== b.settings.frames) {
+    warnings.push(
+      `These snapshots were taken with different frame depths (${a.settings.frames} and ` +
+        `${b.settings.frames}), so the same memory may be attributed to different lines.`,
+    );
+  }
+  const sameRun = pa.pid === pb.pid && pa.startTime === pb.startTime;
+  if (sameRun && pa.endTime > pb.endTime) {
+    warnings.push('The first snapshot was taken after the second, so growth shows as shrinkage.');
+  }
+  return { sameProgram, sameRun, warnings };
+}
+
+/** Options of `python` that take a value (`-W error`, `-X dev`), besides `-c` and `-m`. */
+const SHORT_WITH_VALUE = new Set(['W', 'X']);
+const LONG_WITH_VALUE = new Set(['--check-hash-based-pycs']);
+
+/**
+ * What the program's command line ran. `argv` is the interpreter's own command line
+ * (`sys.orig_argv`: interpreter, its options, then the script or `-m module` or `-c command` and
+ * the program's arguments); before Python 3.10 the helper writes `[sys.executable, *sys.argv]`,
+ * where a `-m` module already appears as its file's path, so it reads as a script.
+ */
+export function programIdentity(program: Pick<ProgramInfo, 'argv' | 'cwd'>): ProgramIdentity {
+  const argv = program.argv;
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-') return { kind: 'stdin', target: '', key: 'stdin:', name: 'standard input' };
+    if (arg === '--') {
+      return i + 1 < argv.length ? script(argv[i + 1], program.cwd) : unknown();
+    }
+    if (arg.startsWith('--')) {
+      if (LONG_WITH_VALUE.has(arg)) i++;
+      continue;
+    }
+    if (arg.startsWith('-') && arg.length > 1) {
+      // A cluster of short options (`-Bu`, `-Wdefault`, `-um pkg`): a value-taking option takes
+      // the rest of the cluster, or the next argument.
+      for (let j = 1; j < arg.length; j++) {
+        const c = arg[j];
+        if (c !== 'c' && c !== 'm' && !SHORT_WITH_VALUE.has(c)) continue;
+        const rest = arg.slice(j + 1);
+        const value = rest !== '' ? rest : argv[++i];
+        if (c === 'm') {
+          return value === undefined ? unknown() : { kind: 'module', target: value, key: `module:${value}`, name: `-m ${value}` };
+        }
+        if (c === 'c') return { kind: 'command', target: value ?? '', key: `command:${value ?? ''}`, name: '-c' };
+        break;
+      }
+      continue;
+    }
+    return script(arg, program.cwd);
+  }
+  return unknown();
+}
+
+function script(arg: string, cwd: string): ProgramIdentity {
+  // A snapshot may come from another OS than the one reading it: choose the path flavour by
+  // what the snapshot's own paths look like, not by the reader's platform.
+  const windows = /^[A-Za-z]:[\\/]/.test(cwd) || cwd.startsWith('\\\\');
+  const p = windows ? nodePath.win32 : nodePath.posix;
+  const full = p.resolve(cwd, arg);
+  return { kind: 'script', target: full, key: `script:${windows ? full.toLowerCase() : full}`, name: p.basename(full) };
+}
+
+function unknown(): ProgramIdentity {
+  return { kind: 'unknown', target: '', key: 'unknown:', name: 'an unknown program' };
+}
