@@ -9,13 +9,14 @@ which is what keeps tracing cheap: tracemalloc pays for every frame on every all
 """
 import os
 
+# Imported before the session starts, so that its imports are not counted as the program's.
+from memlens_helper import chain as _memlens_chain
+
 if os.environ.get("MEMLENS_OUT"):
     from memlens_helper import session as _memlens_session
 
     _memlens_session.start()
     del _memlens_session
-
-from memlens_helper import chain as _memlens_chain
 
 _memlens_chain.run_shadowed_sitecustomize(os.path.dirname(os.path.abspath(__file__)))
 del _memlens_chain, os

@@ -1,8 +1,8 @@
 /**
- * MemLens's entry point: builds the `Ctx`, registers the views (decorations, CodeLens, hover) and
- * one command table, and returns an API object with the state the VS Code API cannot read back
- * (the drawn annotations, the current model, the run in progress), which the extension-host tests
- * use.
+ * MemLens's entry point: builds the `Ctx`, registers the views (decorations, CodeLens, hover, the
+ * memory panel) and one command table, and returns an API object with the state the VS Code API
+ * cannot read back (the drawn annotations, the current model, the run in progress, the panel's
+ * messages), which the extension-host tests use.
  */
 import * as vscode from 'vscode';
 import * as config from './config';
@@ -15,6 +15,7 @@ import { showLine, type ShowLineArgs } from './editor/showLine';
 import { loadSnapshotFile, SnapshotError } from './model/load';
 import { buildModel } from './model/model';
 import type { MemModel, View } from './model/types';
+import { MemoryPanel, type PanelProbe } from './panel/memoryPanel';
 import { profileCommand, type ProfileOptions } from './session/profile';
 import type { TerminalRun } from './session/run';
 
@@ -31,16 +32,20 @@ export interface MemLensApi {
   hottestLineItems(): Promise<HottestLineItem[]>;
   readonly onDidChange: vscode.Event<void>;
   readonly onDidChangeRun: vscode.Event<void>;
+  /** The memory panel's traffic: what was posted to it and what it said. */
+  readonly panel: PanelProbe;
 }
 
 export function activate(context: vscode.ExtensionContext): MemLensApi {
   const ctx = new Ctx(context);
   const decorations = new Decorations(ctx);
   const lenses = new MemCodeLensProvider(ctx);
+  const panel = new MemoryPanel(ctx);
   const selector: vscode.DocumentSelector = { scheme: 'file' };
   ctx.subscriptions.push(
     decorations,
     lenses,
+    panel,
     vscode.languages.registerCodeLensProvider(selector, lenses),
     vscode.languages.registerHoverProvider(selector, new MemHoverProvider(ctx)),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -48,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): MemLensApi {
       if (config.affectsViews(e)) ctx.refresh();
     }),
   );
-  for (const [id, handler] of Object.entries(commands(ctx))) {
+  for (const [id, handler] of Object.entries(commands(ctx, panel))) {
     ctx.subscriptions.push(vscode.commands.registerCommand(id, handler));
   }
   context.subscriptions.push(ctx);
@@ -70,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): MemLensApi {
     hottestLineItems: () => hottestLineItems(ctx),
     onDidChange: ctx.onDidChange,
     onDidChangeRun: ctx.onDidChangeRun,
+    panel: panel.probe,
   };
 }
 
@@ -77,7 +83,7 @@ export function activate(context: vscode.ExtensionContext): MemLensApi {
 export function deactivate(): void {}
 
 /** The command table: every `memlens.*` command and its handler. */
-function commands(ctx: Ctx): Record<string, (...args: any[]) => unknown> {
+function commands(ctx: Ctx, panel: MemoryPanel): Record<string, (...args: any[]) => unknown> {
   return {
     'memlens.profile': (uri?: vscode.Uri, _selected?: unknown, options?: ProfileOptions) => profileCommand(ctx, uri, options),
     'memlens.stop': async () => {
@@ -97,6 +103,7 @@ function commands(ctx: Ctx): Record<string, (...args: any[]) => unknown> {
       return view;
     },
     'memlens.openSnapshot': (uri?: vscode.Uri) => openSnapshot(ctx, uri),
+    'memlens.openPanel': () => panel.open(),
     'memlens.showLine': async (args?: ShowLineArgs) => {
       const editor = await showLine(ctx, args);
       return editor ? editor.selection.active.line + 1 : undefined;

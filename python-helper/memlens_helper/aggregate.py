@@ -68,14 +68,16 @@ def summarize(traces: Sequence[tuple], user: UserCode, max_paths: int) -> Summar
 
     A traceback with no user frame within reach counts on its innermost frame, flagged, so that
     the rows add up to traced memory. Tracebacks that pass through the helper's own code are the
-    helper's allocations and are left out.
+    helper's allocations and are left out, except through the import hook's lines that run the
+    imported module (``imports.TRANSPARENT_LINES``): what a module allocates while it is imported is
+    the program's.
     """
     rows: Dict[Tuple[str, int], LineRow] = {}
     candidates: Dict[Tuple[str, int], List[Tuple[int, int, tuple]]] = {}
     total = blocks = 0
     real = user.real
     for frames, size, count in group_by_traceback(traces):
-        if any(user.is_helper(f[0]) for f in frames):
+        if any(user.is_helper_frame(f[0], f[1]) for f in frames):
             continue
         total += size
         blocks += count
@@ -97,5 +99,7 @@ def summarize(traces: Sequence[tuple], user: UserCode, max_paths: int) -> Summar
         candidates[key].append((size, count, frames))
     for key, row in rows.items():
         top = heapq.nlargest(max_paths, candidates[key], key=lambda c: c[0])
-        row.paths = [(size, count, [(real(f[0]), f[1]) for f in frames]) for size, count, frames in top]
+        # The import hook's transparent frames are left out of the paths: they are not the program's.
+        row.paths = [(size, count, [(real(f[0]), f[1]) for f in frames if not user.is_transparent(f[0], f[1])])
+                     for size, count, frames in top]
     return Summary(list(rows.values()), total, blocks)

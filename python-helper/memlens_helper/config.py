@@ -3,6 +3,7 @@
 The variables (and the helper's folder on ``PYTHONPATH``) are then removed from ``os.environ``
 so that child processes run untraced and see the environment the user gave the program.
 """
+import math
 import os
 import sys
 from typing import List, NamedTuple, Optional
@@ -16,6 +17,9 @@ class Options(NamedTuple):
     peak: bool
     max_paths: int
     poll_seconds: float
+    census_seconds: float
+    timeline_seconds: float
+    imports: bool
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -24,6 +28,22 @@ def _int(name: str, default: int, low: int, high: int) -> int:
     except ValueError:
         value = default
     return max(low, min(high, value))
+
+
+def _seconds(name: str, default: float, high: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        value = default
+    if not math.isfinite(value):
+        value = default if math.isnan(value) else high
+    return max(0.0, min(high, value))
+
+
+def _timeline_seconds() -> float:
+    """The timeline's interval: 0 turns it off; otherwise at least 10 ms."""
+    ms = _int("MEMLENS_TIMELINE_MS", 100, 0, 3_600_000)
+    return 0.0 if ms == 0 else max(10, ms) / 1000.0
 
 
 def default_roots(argv: List[str], cwd: str) -> List[str]:
@@ -46,6 +66,9 @@ def read_and_consume(helper_dir: str) -> Options:
         peak=env.get("MEMLENS_PEAK", "1") != "0",
         max_paths=_int("MEMLENS_MAX_PATHS", 5, 1, 100),
         poll_seconds=_int("MEMLENS_POLL_MS", 5, 1, 10000) / 1000.0,
+        census_seconds=_seconds("MEMLENS_CENSUS_SECONDS", 2.0, 600.0),
+        timeline_seconds=_timeline_seconds(),
+        imports=env.get("MEMLENS_IMPORTS", "1") != "0",
     )
     for name in [n for n in env if n.startswith("MEMLENS_")]:
         del env[name]

@@ -5,6 +5,12 @@ runs last, while ``__main__``'s globals are still alive. SIGTERM and SIGHUP (a c
 take the snapshot in their handler and then end the process with the same signal; SIGINT raises
 KeyboardInterrupt as usual and ends through ``atexit``; an uncaught exception is recorded by a
 wrapped ``sys.excepthook``. Tracing stops before the traces are processed.
+
+Beside the traces, the session keeps the run's timeline (sampled by the watcher thread), the
+garbage collector's callback and the import hook, all installed at start. At the snapshot they
+are stopped first (the helper's own work is not the program's), and the type census and the
+cyclic-garbage census run once tracing has stopped: traced, they would cost several times more.
+Where the exit traces are processed in a forked child, they run meanwhile, on another core.
 """
 import atexit
 import os
@@ -16,12 +22,15 @@ import tracemalloc
 import warnings
 from typing import Optional
 
-from . import config, process_stats, smaps
+from . import census, config, process_stats, pymalloc, smaps
 from .capture import CAN_FORK, ForkedCapture, capture_in_process
 from .channel import Channel
-from .watcher import Watcher
+from .gc_watch import GcWatch
+from .imports import ImportWatch
 from .snapshot_writer import build_document, write_json_atomic
+from .timeline import Timeline
 from .usercode import UserCode
+from .watcher import Watcher
 
 HELPER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _HANDLED_SIGNALS = ("SIGTERM", "SIGHUP")
@@ -32,14 +41,20 @@ class Session:
     def __init__(self, options: config.Options) -> None:
         self.options = options
         self.started = time.time()
+        # The clock of the timeline, the import costs and the GC markers: seconds since this moment.
+        self.perf0 = time.perf_counter()
         self.argv = list(getattr(sys, "orig_argv", None) or [sys.executable] + sys.argv)
         self.user = UserCode(options.roots, HELPER_DIR, os.getcwd())
         self.channel = Channel(options.channel) if options.channel else None
         self.end: dict = {"kind": "exit"}
         self.finished = False
+        self.timeline = Timeline(options.timeline_seconds, self.perf0) if options.timeline_seconds else None
+        self.gc_watch = GcWatch(self.perf0)
+        self.import_watch = ImportWatch(self.perf0) if options.imports else None
         self.watcher = Watcher(user=self.user, max_paths=options.max_paths, poll=options.poll_seconds,
                                peak=options.peak, workdir=os.path.dirname(options.out),
-                               started=self.started, send=self.channel.send if self.channel else None)
+                               started=self.started, send=self.channel.send if self.channel else None,
+                               timeline=self.timeline)
 
     def start(self) -> None:
         # Python 3.12+ warns on any fork in a threaded process; the helper's forks are safe (see
@@ -58,6 +73,9 @@ class Session:
         self.watcher.start()
         self.watcher.running.wait()
         tracemalloc.start(self.options.frames)
+        self.gc_watch.install()
+        if self.import_watch is not None:
+            self.import_watch.install()
         if self.channel:
             self.channel.send({"type": "started", "pid": os.getpid(), "python": platform.python_version(),
                                "executable": sys.executable, "frames": self.options.frames})
@@ -91,7 +109,13 @@ class Session:
 
     def _write_exit_snapshot(self) -> None:
         t0 = time.monotonic()
+        self.gc_watch.uninstall()
+        if self.import_watch is not None:
+            self.import_watch.uninstall()
         held = self.watcher.stop()
+        snapshot_at = time.perf_counter()
+        if self.timeline is not None:
+            self.timeline.sample(snapshot_at)
         usage = process_stats.usage()  # Before processing, which is the helper's, not the program's.
         rss = process_stats.current_rss()
         peak = tracemalloc.get_traced_memory()[1]
@@ -109,10 +133,18 @@ class Session:
             held = None
         process = smaps.read_process_memory()
         exit_capture = self._start_exit_capture()
+        # pymalloc reports nothing while tracemalloc's hooks sit on its allocator: its statistics
+        # are read once tracing stops, and before the census allocates. Processed in-process
+        # (3.12+, no fork at shutdown), they include what processing left in pymalloc's arenas.
         if exit_capture is None:
             exit_result = capture_in_process(self.user, self.options.max_paths, self.started)
+            pymalloc_stats = pymalloc.debug_malloc_stats()
+            objects, gc_report = self._census_and_gc([exit_result, held])
         else:
             tracemalloc.stop()
+            pymalloc_stats = pymalloc.debug_malloc_stats()
+            # The child processes the traces meanwhile.
+            objects, gc_report = self._census_and_gc([exit_capture, held])
             exit_result = exit_capture.result(CAPTURE_TIMEOUT)
             if exit_result is None:
                 raise RuntimeError("the snapshot's child process failed or took over %d s" % CAPTURE_TIMEOUT)
@@ -142,14 +174,42 @@ class Session:
         totals = {"tracedCurrent": current, "tracedPeak": max(peak, current), "blocks": summary.blocks,
                   "rss": rss, "wallSeconds": round(ended - self.started, 4), **usage}
         settings = {"frames": frames, "roots": self.user.roots, "maxPaths": self.options.max_paths}
+        timeline = None
+        if self.timeline is not None:
+            label = "exit snapshot" if self.end.get("kind") != "signal" else "snapshot at %s" % self.end["signal"]
+            markers = [{"t": round(snapshot_at - self.perf0, 4), "kind": "snapshot", "label": label}]
+            markers += self.gc_watch.timeline_markers()
+            if self.import_watch is not None:
+                markers += [{"t": round(t, 4), "kind": "import", "label": name}
+                            for t, name in self.import_watch.markers]
+            timeline = self.timeline.to_json(markers)
         doc = build_document(kind="exit", program=program, settings=settings, totals=totals, peak=peak_info,
                              exit_rows=summary.rows, peak_rows=peak_rows,
                              is_user=lambda p: self.user.is_user(p),
-                             processing_seconds=time.monotonic() - t0, process=process)
+                             processing_seconds=time.monotonic() - t0, process=process,
+                             census=objects, gc=gc_report,
+                             imports=self.import_watch.costs() if self.import_watch is not None else None,
+                             timeline=timeline, pymalloc_stats=pymalloc_stats)
         write_json_atomic(self.options.out, doc)
         if self.channel:
             self.channel.send({"type": "snapshotWritten", "path": self.options.out, "kind": "exit",
                                "seconds": doc["processingSeconds"]})
+
+    def _census_and_gc(self, helper_objects: list) -> tuple:
+        """The type census and the garbage collector's report, with tracing stopped. A failure of
+        either costs only its own field, and the census says what went wrong."""
+        objects: Optional[dict] = None
+        if self.options.census_seconds > 0:
+            try:
+                objects = census.take(self.options.census_seconds, [self] + helper_objects)
+            except Exception as exc:
+                objects = {"types": [], "objects": 0, "bytes": 0, "complete": False, "seconds": 0,
+                           "note": "The census failed (%s: %s)." % (type(exc).__name__, exc)}
+        try:
+            gc_report: Optional[dict] = self.gc_watch.report()
+        except Exception:
+            gc_report = None
+        return objects, gc_report
 
     def _start_exit_capture(self) -> Optional[ForkedCapture]:
         """Forks the child that processes the exit traces; None where forking is not possible."""

@@ -42,9 +42,14 @@ def _line_json(table: _FileTable, row: LineRow) -> dict:
 def build_document(*, kind: str, program: dict, settings: dict, totals: dict, peak: dict,
                    exit_rows: Iterable[LineRow], peak_rows: Iterable[LineRow],
                    is_user, processing_seconds: float, label: Optional[str] = None,
-                   process: Optional[dict] = None) -> dict:
-    """The whole snapshot document; ``is_user(path)`` marks the user's files. ``process`` is the
-    optional ``process`` field (the memory maps, from ``smaps.read_process_memory``)."""
+                   process: Optional[dict] = None, census: Optional[dict] = None, gc: Optional[dict] = None,
+                   imports: Optional[List[dict]] = None, timeline: Optional[dict] = None,
+                   pymalloc_stats: Optional[str] = None) -> dict:
+    """The whole snapshot document; ``is_user(path)`` marks the user's files. The optional fields
+    are written when given: ``process`` (the memory maps, from ``smaps.read_process_memory``),
+    ``census`` (``census.take``), ``gc`` (``gc_watch.GcWatch.report``), ``imports``
+    (``imports.ImportWatch.costs``), ``timeline`` (``timeline.Timeline.to_json``) and
+    ``pymallocStats`` (``pymalloc.debug_malloc_stats``)."""
     table = _FileTable()
     for key, rows in (("lines", exit_rows), ("peakLines", peak_rows)):
         for row in sorted(rows, key=lambda r: (r.path, r.line)):
@@ -62,8 +67,11 @@ def build_document(*, kind: str, program: dict, settings: dict, totals: dict, pe
            "processingSeconds": round(processing_seconds, 4)}
     if label:
         doc["label"] = label
-    if process is not None:
-        doc["process"] = process
+    optional = (("process", process), ("census", census), ("gc", gc), ("imports", imports),
+                ("timeline", timeline), ("pymallocStats", pymalloc_stats))
+    for key, value in optional:
+        if value is not None:
+            doc[key] = value
     return doc
 
 

@@ -8,6 +8,11 @@ import os
 import sys
 from typing import Dict, Iterable, List
 
+from . import imports
+from .imports import TRANSPARENT_LINES
+
+_IMPORTS_FILE = os.path.realpath(imports.__file__)
+
 
 def _prefixes() -> List[str]:
     seen = []
@@ -50,6 +55,15 @@ class UserCode:
 
     def is_helper(self, filename: str) -> bool:
         return _under(self.real(filename), self.helper_dir)
+
+    def is_transparent(self, filename: str, line: int) -> bool:
+        """True for the import hook's lines that run the imported module's code: a frame there
+        sits under the program's import, and its allocations are the program's, not the helper's."""
+        return line in TRANSPARENT_LINES and self.real(filename) == _IMPORTS_FILE
+
+    def is_helper_frame(self, filename: str, line: int) -> bool:
+        """A frame of the helper's own work (``is_helper`` minus the transparent lines)."""
+        return self.is_helper(filename) and not self.is_transparent(filename, line)
 
     def is_user(self, filename: str) -> bool:
         u = self._user.get(filename)

@@ -5,7 +5,8 @@ last capture by a step (25 %, at least 2 MiB), it forks a *held* capture (see ``
 child frozen at that instant, replacing the previous one. Nothing is processed during the run;
 at exit, if memory then is below the held capture, that child processes its traces and gives
 the per-line view at the peak. Its cost during the run is the fork and the copy-on-write page
-faults that follow it, paid by the program.
+faults that follow it, paid by the program. The same thread takes the timeline's samples
+(``timeline``), on its own interval.
 """
 import os
 import threading
@@ -15,6 +16,7 @@ from typing import Callable, Optional
 
 from . import process_stats
 from .capture import CAN_FORK, ForkedCapture
+from .timeline import Timeline
 from .usercode import UserCode
 
 STEP_BYTES = 2 * 1024 * 1024
@@ -24,7 +26,8 @@ LIVE_EVERY = 1.0
 
 class Watcher(threading.Thread):
     def __init__(self, *, user: UserCode, max_paths: int, poll: float, peak: bool, workdir: str,
-                 started: float, send: Optional[Callable[[dict], None]]) -> None:
+                 started: float, send: Optional[Callable[[dict], None]],
+                 timeline: Optional[Timeline] = None) -> None:
         super().__init__(name="memlens-watcher", daemon=True)
         self.user = user
         self.max_paths = max_paths
@@ -33,6 +36,7 @@ class Watcher(threading.Thread):
         self.workdir = workdir
         self.started = started
         self.send = send
+        self.timeline = timeline
         self.captures = 0
         self.error: Optional[str] = None
         self.held: Optional[ForkedCapture] = None
@@ -53,7 +57,12 @@ class Watcher(threading.Thread):
 
     def _watch(self) -> None:
         last_live = 0.0
+        timeline = self.timeline
         while not self._stop_event.wait(self.poll):
+            if timeline is not None:
+                now = time.perf_counter()
+                if timeline.due(now):
+                    timeline.sample(now)
             if not tracemalloc.is_tracing():  # Not yet, or the program stopped it.
                 continue
             current, peak = tracemalloc.get_traced_memory()

@@ -1,8 +1,9 @@
 /**
  * A CodeLens above each module, class and function holding memory: the bytes of every line in
  * its range (nested functions included), at exit and at peak. Clicking it opens the hottest
- * line's hover (`memlens.showLine`). Scopes holding nothing in either view get no lens: a
- * "0 B" above every function of a file would bury the ones that matter.
+ * line's hover (`memlens.showLine`); a second lens beside the module's opens the memory panel.
+ * Scopes holding nothing in either view get no lens: a "0 B" above every function of a file
+ * would bury the ones that matter.
  */
 import * as vscode from 'vscode';
 import * as config from '../config';
@@ -17,6 +18,9 @@ export function lensTitle(scope: ScopeModel, hasPeak: boolean): string {
   const exit = `${formatBytes(scope.exitBytes)} at exit`;
   return hasPeak ? `MemLens: ${exit} · ${formatBytes(scope.peakBytes)} at peak` : `MemLens: ${exit}`;
 }
+
+/** The title of the lens after the module's that opens the memory panel. */
+export const PANEL_LENS_TITLE = 'Open Memory Panel';
 
 export class MemCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -51,6 +55,14 @@ export class MemCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
           arguments: args ? [args] : undefined,
         }),
       );
+      // The module's lens is followed by one that opens the memory panel: the whole run's view.
+      if (scope.kind === 'module') {
+        lenses.push(new vscode.CodeLens(range, {
+          title: PANEL_LENS_TITLE,
+          tooltip: 'Open the memory panel beside the editor: process memory, object types, timeline, GC and imports of this run',
+          command: 'memlens.openPanel',
+        }));
+      }
     }
     return lenses;
   }

@@ -4,11 +4,12 @@
  * lines below an edit and marks a changed line stale. Views ask here where a line of the run is
  * now (`current`) and which line of the run a line of the document is (`runLine`).
  *
- * A tracker starts from the document's text when the results arrive (the run saved the file
- * first, so that text is what ran) or, for a file not open then, when it is opened.
+ * A tracker starts from the document's text when the run began (`beginRun`; the run saved the
+ * file first, so that text is what ran) and replays the edits made while the program ran; a file
+ * opened later starts from its text when it is opened.
  */
 import * as vscode from 'vscode';
-import { LineTracker } from '../model/lineTracking';
+import { LineTracker, type TextChange } from '../model/lineTracking';
 import type { MemModel } from '../model/types';
 import { modelPath } from './paths';
 
@@ -25,6 +26,8 @@ export class EditTracker implements vscode.Disposable {
   /** Lines to follow per file: annotated lines, scope starts, and call-path frames. */
   private readonly followed = new Map<string, Set<number>>();
   private readonly disposables: vscode.Disposable[];
+  /** Since `beginRun`: each file's text then, and the edits made since, until the results come. */
+  private recording: Map<string, { text: string; changes: TextChange[][] }> | undefined;
 
   /** @param onMove called after an edit moved or staled a followed line. */
   constructor(private readonly onMove: () => void) {
@@ -34,7 +37,22 @@ export class EditTracker implements vscode.Disposable {
     ];
   }
 
-  /** Starts over for a new model (or none). */
+  /**
+   * Remembers the text of every open file now, and records the edits that follow, so that lines
+   * edited while the program runs are placed (or marked stale) when its results arrive.
+   */
+  beginRun(): void {
+    this.recording = new Map();
+    for (const doc of vscode.workspace.textDocuments) this.record(doc);
+  }
+
+  private record(doc: vscode.TextDocument): void {
+    if (this.recording && doc.uri.scheme === 'file' && !this.recording.has(modelPath(doc.uri))) {
+      this.recording.set(modelPath(doc.uri), { text: doc.getText(), changes: [] });
+    }
+  }
+
+  /** Starts over for a new model (or none), replaying the edits recorded since `beginRun`. */
   reset(model: MemModel | undefined): void {
     this.trackers.clear();
     this.followed.clear();
@@ -56,6 +74,7 @@ export class EditTracker implements vscode.Disposable {
       for (const scope of file.scopes) follow(file.path, scope.line);
     }
     for (const doc of vscode.workspace.textDocuments) this.start(doc);
+    this.recording = undefined;
   }
 
   /** Where line `runLine` (1-based) of `file` is now; undefined when it was deleted. */
@@ -85,23 +104,29 @@ export class EditTracker implements vscode.Disposable {
     const file = modelPath(doc.uri);
     const lines = this.followed.get(file);
     if (lines && !this.trackers.has(file)) {
-      this.trackers.set(file, new LineTracker(lines, doc.getText()));
+      const recorded = this.recording?.get(file);
+      const tracker = new LineTracker(lines, recorded?.text ?? doc.getText());
+      for (const changes of recorded?.changes ?? []) tracker.applyChanges(changes);
+      this.trackers.set(file, tracker);
+    } else {
+      this.record(doc);
     }
   }
 
   private change(e: vscode.TextDocumentChangeEvent): void {
     if (e.contentChanges.length === 0 || e.document.uri.scheme !== 'file') return;
-    const tracker = this.trackers.get(modelPath(e.document.uri));
+    const file = modelPath(e.document.uri);
+    const changes: TextChange[] = e.contentChanges.map((c) => ({
+      startLine: c.range.start.line,
+      startCharacter: c.range.start.character,
+      endLine: c.range.end.line,
+      endCharacter: c.range.end.character,
+      text: c.text,
+    }));
+    this.recording?.get(file)?.changes.push(changes);
+    const tracker = this.trackers.get(file);
     if (!tracker) return;
-    tracker.applyChanges(
-      e.contentChanges.map((c) => ({
-        startLine: c.range.start.line,
-        startCharacter: c.range.start.character,
-        endLine: c.range.end.line,
-        endCharacter: c.range.end.character,
-        text: c.text,
-      })),
-    );
+    tracker.applyChanges(changes);
     this.onMove();
   }
 

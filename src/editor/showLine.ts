@@ -15,8 +15,16 @@ export interface ShowLineArgs {
   hover?: boolean;
 }
 
-/** Shows the line; resolves with the editor, or undefined when the file cannot be opened. */
-export async function showLine(ctx: Ctx, args: ShowLineArgs | undefined): Promise<vscode.TextEditor | undefined> {
+/**
+ * Shows the line; resolves with the editor, or undefined when the file cannot be opened. `column`
+ * is the editor group to open it in (the memory panel passes one other than its own); default:
+ * the active group.
+ */
+export async function showLine(
+  ctx: Ctx,
+  args: ShowLineArgs | undefined,
+  column?: vscode.ViewColumn,
+): Promise<vscode.TextEditor | undefined> {
   if (!args || typeof args.file !== 'string' || typeof args.line !== 'number') return undefined;
   let doc: vscode.TextDocument;
   try {
@@ -32,6 +40,7 @@ export async function showLine(ctx: Ctx, args: ShowLineArgs | undefined): Promis
   const editor = await vscode.window.showTextDocument(doc, {
     selection: new vscode.Range(start, start),
     preserveFocus: false,
+    viewColumn: column,
   });
   editor.revealRange(text.range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   if (args.hover) {

@@ -184,7 +184,83 @@ class Validator {
       this.peak(d.peak) ??
       num('processingSeconds', d.processingSeconds) ??
       optional(d.process, () => this.process(d.process)) ??
+      optional(d.census, () => this.census(d.census)) ??
+      optional(d.gc, () => this.gc(d.gc)) ??
+      optional(d.imports, () => this.imports(d.imports)) ??
+      optional(d.timeline, () => this.timeline(d.timeline)) ??
+      optional(d.pymallocStats, () => str('pymallocStats', d.pymallocStats)) ??
       this.files(files)
+    );
+  }
+
+  private census(c: unknown): string | undefined {
+    if (!isObject(c)) return expected('census', c, 'an object');
+    return (
+      typeCounts('census.types', c.types) ??
+      natural('census.objects', c.objects) ??
+      natural('census.bytes', c.bytes) ??
+      bool('census.complete', c.complete) ??
+      nonNegative('census.seconds', c.seconds) ??
+      optional(c.note, () => str('census.note', c.note))
+    );
+  }
+
+  private gc(g: unknown): string | undefined {
+    if (!isObject(g)) return expected('gc', g, 'an object');
+    return (
+      bool('gc.enabled', g.enabled) ??
+      list('gc.thresholds', g.thresholds, 'a list of thresholds', natural) ??
+      list('gc.generations', g.generations, 'a list of generations', (at, gen) =>
+        isObject(gen)
+          ? natural(`${at}.generation`, gen.generation) ??
+            natural(`${at}.collections`, gen.collections) ??
+            natural(`${at}.collected`, gen.collected) ??
+            natural(`${at}.uncollectable`, gen.uncollectable) ??
+            nonNegative(`${at}.seconds`, gen.seconds)
+          : expected(at, gen, 'an object'),
+      ) ??
+      typeCounts('gc.cyclicGarbage', g.cyclicGarbage) ??
+      typeCounts('gc.uncollectable', g.uncollectable)
+    );
+  }
+
+  private imports(list_: unknown): string | undefined {
+    // Growth can be negative: a module may free more than it allocates (or a collection ran).
+    return list('imports', list_, 'a list of import costs', (at, c) =>
+      isObject(c)
+        ? str(`${at}.module`, c.module) ??
+          nullable(c.parent, () => str(`${at}.parent`, c.parent)) ??
+          nullable(c.file, () => str(`${at}.file`, c.file)) ??
+          nonNegative(`${at}.start`, c.start) ??
+          nonNegative(`${at}.seconds`, c.seconds) ??
+          integer(`${at}.tracedSelf`, c.tracedSelf) ??
+          integer(`${at}.tracedTotal`, c.tracedTotal) ??
+          nullable(c.privateDirtySelf, () => integer(`${at}.privateDirtySelf`, c.privateDirtySelf)) ??
+          nullable(c.privateDirtyTotal, () => integer(`${at}.privateDirtyTotal`, c.privateDirtyTotal))
+        : expected(at, c, 'an object'),
+    );
+  }
+
+  private timeline(t: unknown): string | undefined {
+    if (!isObject(t)) return expected('timeline', t, 'an object');
+    const interval = t.interval;
+    if (!(typeof interval === 'number' && Number.isFinite(interval) && interval > 0)) {
+      return expected('timeline.interval', interval, 'a number of seconds above 0');
+    }
+    return (
+      list('timeline.samples', t.samples, 'a list of samples', (at, s) =>
+        isObject(s)
+          ? nonNegative(`${at}.t`, s.t) ??
+            natural(`${at}.traced`, s.traced) ??
+            nullable(s.rss, () => natural(`${at}.rss`, s.rss)) ??
+            nullable(s.privateDirty, () => natural(`${at}.privateDirty`, s.privateDirty))
+          : expected(at, s, 'an object'),
+      ) ??
+      list('timeline.markers', t.markers, 'a list of markers', (at, m) =>
+        isObject(m)
+          ? nonNegative(`${at}.t`, m.t) ?? oneOf(`${at}.kind`, m.kind, ['import', 'gc', 'snapshot']) ?? str(`${at}.label`, m.label)
+          : expected(at, m, 'an object'),
+      )
     );
   }
 
@@ -371,6 +447,28 @@ function str(at: string, v: unknown): string | undefined {
   return typeof v === 'string' ? undefined : expected(at, v, 'a string');
 }
 
+/**
+ * Checks a list: `check(at, item)` on each item, stopping at the first problem. `what` names the
+ * expected list in the sentence when `v` is not a list.
+ */
+function list(at: string, v: unknown, what: string, check: (at: string, item: unknown) => string | undefined): string | undefined {
+  if (!Array.isArray(v)) return expected(at, v, what);
+  for (let i = 0; i < v.length; i++) {
+    const bad = check(`${at}[${i}]`, v[i]);
+    if (bad !== undefined) return bad;
+  }
+  return undefined;
+}
+
+/** A list of `TypeCount` rows (the census's, the garbage collector's). */
+function typeCounts(at: string, v: unknown): string | undefined {
+  return list(at, v, 'a list of types', (here, r) =>
+    isObject(r)
+      ? str(`${here}.type`, r.type) ?? natural(`${here}.count`, r.count) ?? natural(`${here}.bytes`, r.bytes)
+      : expected(here, r, 'an object'),
+  );
+}
+
 function bool(at: string, v: unknown): string | undefined {
   return typeof v === 'boolean' ? undefined : expected(at, v, 'true or false');
 }
@@ -379,7 +477,12 @@ function num(at: string, v: unknown): string | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? undefined : expected(at, v, 'a number');
 }
 
-/** Any whole number, negative included (exit codes). */
+/** A finite number from 0 up (seconds, times since the start). */
+function nonNegative(at: string, v: unknown): string | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : expected(at, v, 'a number from 0 up');
+}
+
+/** Any whole number, negative included (exit codes, growth). */
 function integer(at: string, v: unknown): string | undefined {
   return Number.isInteger(v) ? undefined : expected(at, v, 'a whole number');
 }

@@ -165,7 +165,7 @@ export interface TypeCount {
  * (so untracked atoms held in containers count too), bounded in time.
  */
 export interface TypeCensus {
-  /** Largest `bytes` first. */
+  /** Largest `bytes` first; the helper keeps the top 200 types (`objects` and `bytes` count all). */
   types: TypeCount[];
   /** Objects counted, and the sum of their sizes. */
   objects: number;
@@ -205,7 +205,10 @@ export interface GcReport {
 /** What importing one module cost (growth while it was imported). */
 export interface ImportCost {
   module: string;
-  /** The module whose import pulled this one in; null when user code imported it directly. */
+  /**
+   * The module whose import pulled this one in; null when user code imported it directly (or its
+   * importer was not measured: a built-in or frozen module, or one that failed to import).
+   */
   parent: string | null;
   file: string | null;
   /** Seconds since the program started, when the import began. */
@@ -215,7 +218,12 @@ export interface ImportCost {
   /** Traced memory growth while importing it: `self` without nested imports, `total` with them. */
   tracedSelf: number;
   tracedTotal: number;
-  /** Private dirty growth (`/proc/self/smaps_rollup`), likewise; null where it cannot be read. */
+  /**
+   * Private dirty growth, likewise, measured as anonymous resident memory (`/proc/self/statm`),
+   * which stays right while the helper's peak child shares the program's pages (smaps'
+   * `Private_Dirty` does not; see python-helper/README.md); null where it cannot be read. Growth
+   * can be negative.
+   */
   privateDirtySelf: number | null;
   privateDirtyTotal: number | null;
 }
@@ -226,6 +234,7 @@ export interface TimelineSample {
   t: number;
   traced: number;
   rss: number | null;
+  /** Anonymous resident memory (`/proc/self/statm`), as in `ImportCost.privateDirtySelf`. */
   privateDirty: number | null;
 }
 

@@ -25,6 +25,9 @@ export const UNTRUSTED_MESSAGE =
   'MemLens: profiling runs the program\'s code, so it is turned off in Restricted Mode. ' +
   'Trust this workspace to profile it.';
 
+/** The button of the result notification that opens the memory panel. */
+export const OPEN_PANEL = 'Open Memory Panel';
+
 /** What a profile command ended with; returned to callers (tests, other extensions). */
 export interface ProfileOutcome {
   /** `shown`: results are in the editor; `failed`: a run ended without results; else it never ran. */
@@ -48,11 +51,13 @@ export interface ProfileOptions {
 
 /** Runs the command: `target` is the Explorer's file, else the active editor's. */
 export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: ProfileOptions = {}): Promise<ProfileOutcome> {
-  const tell = (outcome: ProfileOutcome, severity: 'info' | 'warning' | 'error'): ProfileOutcome => {
+  const tell = (outcome: ProfileOutcome, severity: 'info' | 'warning' | 'error', actions: Record<string, string> = {}): ProfileOutcome => {
     ctx.log.info(outcome.message);
     const show =
       severity === 'error' ? vscode.window.showErrorMessage : severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    void show(outcome.message);
+    void show(outcome.message, ...Object.keys(actions)).then((pick) => {
+      if (pick !== undefined && actions[pick]) void vscode.commands.executeCommand(actions[pick]);
+    });
     return outcome;
   };
 
@@ -107,6 +112,8 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
     roots,
     peak: config.peakEnabled(uri),
   });
+  // Edits made while the program runs must move its annotations too: record them from now.
+  ctx.lines.beginRun();
   const run = new TerminalRun({
     python,
     launcher: path.join(helperDir, 'memlens_launch.py'),
@@ -154,7 +161,7 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
   ctx.setModel(buildModel(doc), { snapshotPath, script });
   const message = outcomeSentence(script, doc, end);
   if (ctx.source) ctx.source.outcome = message.text;
-  return tell({ ...base, result: 'shown', message: message.text }, message.severity);
+  return tell({ ...base, result: 'shown', message: message.text }, message.severity, { [OPEN_PANEL]: 'memlens.openPanel' });
 }
 
 /** Creates `runs/<YYYYMMDD-HHMMSS>-<script name>` under the extension's storage. */

@@ -214,3 +214,29 @@ export class Checks {
     return failed === 0 && passed > 0 ? 0 : 1;
   }
 }
+
+// ---- Workbench actions shared by the UI tests ----
+
+/** Runs a command from the palette (F1) by its title. */
+export async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+  log(`ran ${title}`);
+}
+
+/** Opens a file from the Explorer and waits until the editor shows `text`. */
+export async function openFromExplorer(page, name, text) {
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click({ timeout: 60_000 });
+  await page.locator('.monaco-editor .view-lines', { hasText: text }).first().waitFor();
+  log(`${name} open`);
+}
+
+/** The toast whose text matches `pattern`. */
+export async function toast(page, pattern) {
+  const item = page.locator('.notifications-toasts .notification-list-item-message').filter({ hasText: pattern }).first();
+  return (await item.textContent({ timeout: 30_000 })).trim();
+}

@@ -7,27 +7,9 @@
 // Screenshots go to test-results/. Usage: node test/e2e/run-ui.mjs
 import fs from 'node:fs';
 import path from 'node:path';
-import { Checks, log, main, RESULTS, ROOT, sleep } from './harness.mjs';
+import { Checks, log, main, openFromExplorer, RESULTS, ROOT, runCommand, sleep, toast } from './harness.mjs';
 
 const VSIX = path.join(ROOT, 'out', 'memlens.vsix');
-
-/** Runs a command from the palette (F1) by its title. */
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
-  log(`ran ${title}`);
-}
-
-/** Opens a file from the Explorer and waits until the editor shows `text`. */
-async function openFromExplorer(page, name, text) {
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click({ timeout: 60_000 });
-  await page.locator('.monaco-editor .view-lines', { hasText: text }).first().waitFor();
-  log(`${name} open`);
-}
 
 /**
  * The `after` text on 1-based `line` of the visible editor, once `ok(text)` holds: CSS generated
@@ -49,12 +31,6 @@ async function afterText(page, line, pattern) {
     return null;
   }, { line, source: pattern.source }, { timeout: 30_000 });
   return handle.jsonValue();
-}
-
-/** The toast whose text matches `pattern`. */
-async function toast(page, pattern) {
-  const item = page.locator('.notifications-toasts .notification-list-item-message').filter({ hasText: pattern }).first();
-  return (await item.textContent({ timeout: 30_000 })).trim();
 }
 
 await main(360_000, async (newSession) => {

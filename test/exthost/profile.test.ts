@@ -141,6 +141,33 @@ suite('profiling a real program in a terminal', function () {
     assert.strictEqual(memlens.run, undefined, 'no run in progress afterwards');
   });
 
+  test('edits made while the program runs move its annotations: inserted lines shift, an edited line is stale', async () => {
+    const file = path.join(workspaceDir(), 'edited-while-running.py');
+    fs.writeFileSync(file, fs.readFileSync(sampleUri('slow.py').fsPath, 'utf8'));
+    const uri = vscode.Uri.file(file);
+    const editor = await vscode.window.showTextDocument(uri);
+    const memlens = await api();
+    const running = profile(uri, { graceSeconds: 3 });
+    await waitFor('live figures from the helper', () => memlens.run?.live, (l) => l !== undefined && l.tracedCurrent > 12 * MiB);
+    // Two lines above the 12 MiB line (line 4), and a change on the loop's line (line 6).
+    await editor.edit((e) => {
+      e.insert(new vscode.Position(1, 0), '# added while it ran\n# and another\n');
+      e.insert(new vscode.Position(5, 4), 'pass; ');
+    });
+    await vscode.commands.executeCommand('memlens.stop');
+    const outcome = await running;
+    assert.strictEqual(outcome.result, 'shown', outcome.message);
+    const drawn = memlens.annotations(uri);
+    const big = drawn.find((a) => a.runLine === 4);
+    assert.ok(big, JSON.stringify(drawn));
+    assert.strictEqual(big.line, 6, 'the 12 MiB line of the run is line 6 now');
+    assert.match(big.text, /^12\.0 MiB/);
+    assert.strictEqual(big.stale, false);
+    const loop = drawn.find((a) => a.runLine === 6);
+    assert.ok(loop && loop.line === 8 && loop.stale, JSON.stringify(loop));
+    await editor.document.save();
+  });
+
   test('stop: a program that ignores SIGINT and SIGTERM is killed, and the user is told there is no snapshot', async () => {
     const memlens = await api();
     const running = profile(sampleUri('stubborn.py'), { graceSeconds: 1 });

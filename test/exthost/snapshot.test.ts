@@ -1,7 +1,8 @@
 // The editor views over a known snapshot (no program run): `MemLens: Open Snapshot File…` loads a
 // document whose figures are written here for the sample workspace's sample.py, and the tests
-// check the drawn annotations, lenses, hovers, the hottest-lines list, line tracking across edits,
-// the exit/peak toggle, clearing, and the refusal of broken files.
+// check the drawn annotations, lenses (and the one that opens the memory panel), hovers, the
+// hottest-lines list, line tracking across edits, the exit/peak toggle, clearing, and the
+// refusal of broken files.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -103,10 +104,12 @@ suite('views over a known snapshot', () => {
     const lenses = await codeLenses(sample);
     assert.deepStrictEqual(lenses.map((l) => [l.line, l.title]), [
       [1, 'MemLens: 45.9 MiB at exit · 104.0 MiB at peak'],
+      [1, 'Open Memory Panel'],
       [7, 'MemLens: 42.9 MiB at exit · 104.0 MiB at peak'],
       [16, 'MemLens: 3.0 MiB at exit · 0 B at peak'],
       [17, 'MemLens: 3.0 MiB at exit · 0 B at peak'],
     ], 'main() holds nothing and gets no lens');
+    assert.strictEqual(lenses[1].command?.command, 'memlens.openPanel', 'the lens after the module\'s opens the memory panel');
     const build = lenses.find((l) => l.line === 7)!;
     assert.strictEqual(build.command?.command, 'memlens.showLine');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -161,7 +164,7 @@ suite('views over a known snapshot', () => {
       let drawn = await waitFor('moved annotations', () => memlens.annotations(sample), (a) => a[0]?.line === 10);
       assert.deepStrictEqual(drawn.map((a) => [a.line, a.runLine, a.stale]), [[10, 8, false], [12, 10, false], [20, 18, false]]);
       assert.match((await hoverTexts(sample, 10)).join('\n'), /40\.0 MiB/, 'the hover moved too');
-      assert.deepStrictEqual((await codeLenses(sample)).map((l) => l.line), [1, 9, 18, 19], 'lenses moved');
+      assert.deepStrictEqual((await codeLenses(sample)).map((l) => l.line), [1, 1, 9, 18, 19], 'lenses moved');
 
       // Change the 40 MiB line itself.
       await editor.edit((e) => e.replace(new vscode.Range(9, 4, 9, 7), 'large'));

@@ -1,0 +1,63 @@
+"""Memory over the run: the snapshot's ``timeline`` field.
+
+The watcher thread calls ``sample`` every ``interval`` (``MEMLENS_TIMELINE_MS``, 100 ms by
+default): traced memory, resident memory and anonymous resident memory (labelled private dirty:
+see ``process_stats.rss_and_anonymous`` for why it is read from ``/proc/self/statm`` and not
+from ``smaps_rollup``). A sample that takes more than 2 % of the interval widens the interval
+to keep that share, and the widened value is what the snapshot says. At most ``MAX_SAMPLES``
+are kept: past that, every other sample is dropped and the interval doubles, so a long run keeps
+its whole span at a coarser resolution. Samples live in arrays, 32 bytes each.
+"""
+import time
+import tracemalloc
+from array import array
+from typing import List, Optional
+
+from .process_stats import rss_and_anonymous
+
+MAX_SAMPLES = 10_000
+MAX_SHARE = 0.02
+_NONE = -1
+
+
+class Timeline:
+    def __init__(self, interval: float, perf0: float) -> None:
+        self.interval = interval
+        self.perf0 = perf0
+        self.t = array("d")
+        self.traced = array("q")
+        self.rss = array("q")
+        self.anon = array("q")
+        self.next_at = 0.0
+        self._cost: Optional[float] = None
+
+    def due(self, now: float) -> bool:
+        return now >= self.next_at
+
+    def sample(self, now: Optional[float] = None) -> None:
+        """Takes one sample now (``now`` is ``time.perf_counter()``) and schedules the next."""
+        began = time.perf_counter() if now is None else now
+        traced = tracemalloc.get_traced_memory()[0]
+        rss, anon = rss_and_anonymous()
+        cost = time.perf_counter() - began
+        self.t.append(began - self.perf0)
+        self.traced.append(traced)
+        self.rss.append(_NONE if rss is None else rss)
+        self.anon.append(_NONE if anon is None else anon)
+        # A smoothed cost: one slow read (the thread waited for the GIL) does not widen it.
+        self._cost = cost if self._cost is None else 0.8 * self._cost + 0.2 * cost
+        if self._cost > MAX_SHARE * self.interval:
+            self.interval = self._cost / MAX_SHARE
+        if len(self.t) > MAX_SAMPLES:
+            for a in (self.t, self.traced, self.rss, self.anon):
+                del a[1::2]
+            self.interval *= 2
+        self.next_at = began + self.interval
+
+    def to_json(self, markers: List[dict]) -> dict:
+        """The snapshot's ``timeline``: samples, and ``markers`` sorted by time."""
+        samples = [{"t": round(t, 4), "traced": traced, "rss": None if rss == _NONE else rss,
+                    "privateDirty": None if anon == _NONE else anon}
+                   for t, traced, rss, anon in zip(self.t, self.traced, self.rss, self.anon)]
+        return {"interval": round(self.interval, 4), "samples": samples,
+                "markers": sorted(markers, key=lambda m: m["t"])}

@@ -1,0 +1,433 @@
+/**
+ * Computes what the memory panel shows from a `MemModel`: the headline figures, every annotated
+ * line, the type census with shares, the classified memory maps, the timeline, the garbage
+ * collector's report, import costs and pymalloc's statistics. Pure (no editor, no file access),
+ * so unit tests check it in plain Node; the host posts its result as `ToPanel.show`. A part the
+ * snapshot lacks becomes a sentence saying what is missing and why, and a part that cannot be read
+ * (a helper that wrote a malformed field) does the same instead of taking the panel down.
+ */
+import { flattenImportTree, importTree } from '../model/imports';
+import { parsePymallocStats } from '../model/pymalloc';
+import { classifySmaps, mappingGroup, parseSmaps, type Mapping } from '../model/smaps';
+import type { MemModel, LineModel, LineFigures } from '../model/types';
+import { formatBytes } from '../model/format';
+import type {
+  FileRef,
+  GcData,
+  ImportRow,
+  ImportsData,
+  LineRow,
+  LinesData,
+  MappingRow,
+  PanelData,
+  ProcessData,
+  ProgramSummary,
+  PymallocData,
+  Section,
+  SummaryData,
+  TimelineData,
+  TypeRow,
+  TypesData,
+} from '../protocol/panel';
+import type { ImportCost, SnapshotDocument, TypeCount } from '../protocol/snapshot';
+
+/** What the panel needs besides the model. */
+export interface PanelDataOptions {
+  source: { snapshotPath: string; script?: string; outcome?: string };
+  /** How a file is named in rows (relative to the workspace in the extension); default: the path. */
+  displayPath?: (file: string) => string;
+}
+
+/** How many top lines and types the Summary lists. */
+export const SUMMARY_TOP = 5;
+
+/** The sentences of parts a snapshot may lack. */
+export const MISSING = {
+  types: 'No type census in this snapshot (turned off, or made by an older helper).',
+  process: 'No memory maps in this snapshot (made by an older helper).',
+  timeline: 'No timeline in this snapshot (sampling turned off, or made by an older helper).',
+  timelineEmpty: 'The timeline holds no samples: the program ended before the first one was taken.',
+  gc: 'No garbage collector report in this snapshot (turned off, or made by an older helper).',
+  imports: 'No import costs in this snapshot (turned off, or made by an older helper).',
+  pymalloc: 'No pymalloc statistics in this snapshot (turned off, made by an older helper, or not CPython).',
+} as const;
+
+/** Builds the panel's data for `model`. */
+export function panelData(model: MemModel, options: PanelDataOptions): PanelData {
+  const doc = model.doc;
+  const display = options.displayPath ?? ((f: string) => f);
+  const lines = linesData(model, display);
+  const types = section('type census', () => typesData(doc));
+  const process = section('memory maps', () => processData(doc));
+  const timeline = section('timeline', () => timelineData(doc));
+  const gc = section('garbage collector report', () => gcData(doc));
+  const imports = section('import costs', () => importsData(doc));
+  const pymalloc = section('pymalloc statistics', () => pymallocData(doc));
+  return {
+    source: { ...options.source },
+    program: programSummary(doc, options.source.script),
+    summary: summaryData(model, lines, types, process, gc, imports),
+    lines,
+    types,
+    process,
+    timeline,
+    gc,
+    imports,
+    pymalloc,
+  };
+}
+
+/** Runs `build`; a thrown error becomes a missing section naming the part. */
+function section<T>(what: string, build: () => Section<T>): Section<T> {
+  try {
+    return build();
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    return { ok: false, missing: `The ${what} in this snapshot cannot be read (${detail.replace(/\.$/, '')}).` };
+  }
+}
+
+/**
+ * What the program is called: the script's file name, or `-m module`, read from the interpreter's
+ * own command line (`sys.orig_argv`: the interpreter, its options, then the script or `-m`).
+ */
+export function programName(argv: readonly string[]): string {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-m' || a === '-c') return argv[i + 1] !== undefined && a === '-m' ? `-m ${argv[i + 1]}` : a;
+    // Options that take a value in the next argument.
+    if (a === '-X' || a === '-W' || a === '--check-hash-based-pycs') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-') && a !== '-') continue;
+    return baseName(a) || a;
+  }
+  return baseName(argv[0] ?? '') || 'python';
+}
+
+function programSummary(doc: SnapshotDocument, script?: string): ProgramSummary {
+  const p = doc.program;
+  const argv = p.argv;
+  const name = script ? baseName(script) : programName(argv);
+  return {
+    name,
+    argv,
+    python: `${p.python.implementation} ${p.python.version.split(/\s/)[0]}`,
+    pid: p.pid,
+    kind: doc.kind,
+    label: doc.label,
+    ended: endedText(doc),
+    frames: doc.settings.frames,
+  };
+}
+
+/** How the program ended, in words. */
+export function endedText(doc: SnapshotDocument): string {
+  const p = doc.program;
+  const e = p.end;
+  if (e.kind === 'exception') return `ended with ${e.type}: ${e.message}`;
+  if (e.kind === 'signal') return `stopped by ${e.signal}`;
+  if (e.kind === 'snapshot') return 'still running (snapshot during the run)';
+  if (p.exitSignal) return `ended by ${p.exitSignal}`;
+  if (p.exitCode !== undefined && p.exitCode !== null && p.exitCode !== 0) return `exited with status ${p.exitCode}`;
+  return 'exited normally';
+}
+
+// ---- Lines ----
+
+function linesData(model: MemModel, display: (f: string) => string): LinesData {
+  const files: FileRef[] = [];
+  const rows: LineRow[] = [];
+  for (const file of model.files.values()) {
+    const index = files.length;
+    files.push({ path: file.path, display: display(file.path), user: file.user });
+    for (const l of file.lines.values()) rows.push(lineRow(l, index));
+  }
+  rows.sort((a, b) => compareLineRows(a, b, files));
+  return {
+    files,
+    rows,
+    totalExit: model.totalBytes.exit,
+    totalPeak: model.totalBytes.peak,
+    hasPeak: model.doc.peak.method !== 'none',
+  };
+}
+
+/** Most bytes at exit first, then at peak, then path and line: the Lines table's first order. */
+export function compareLineRows(a: LineRow, b: LineRow, files: readonly FileRef[]): number {
+  const fa = files[a.file].path;
+  const fb = files[b.file].path;
+  return (
+    b.exitBytes - a.exitBytes ||
+    b.peakBytes - a.peakBytes ||
+    (fa < fb ? -1 : fa > fb ? 1 : 0) ||
+    a.line - b.line
+  );
+}
+
+/** A call path as text, innermost first: `decoder.py:353 ← sample.py:12`. */
+function pathText(frames: readonly { file: string; line: number }[]): string {
+  return frames.map((f) => `${baseName(f.file)}:${f.line}`).join(' ← ');
+}
+
+function lineRow(l: LineModel, file: number): LineRow {
+  const main = l.exit ?? l.peak;
+  const top = main?.paths[0];
+  const topText = top ? pathText(top.frames) : '';
+  // Paths other than the top one; the same path at peak adds nothing the columns do not say.
+  const others: string[] = [];
+  const more = (label: string, figures: LineFigures | undefined): void => {
+    for (const p of figures?.paths ?? []) {
+      const text = pathText(p.frames);
+      if (p !== top && text !== topText) others.push(`${label} ${formatBytes(p.bytes)}: ${text}`);
+    }
+  };
+  more('exit', l.exit);
+  more('peak', l.peak);
+  return {
+    file,
+    line: l.line,
+    exitBytes: l.exit?.bytes ?? 0,
+    exitBlocks: l.exit?.blocks ?? 0,
+    peakBytes: l.peak?.bytes ?? 0,
+    peakBlocks: l.peak?.blocks ?? 0,
+    noUserFrame: (l.exit?.noUserFrame ?? false) || (l.peak?.noUserFrame ?? false),
+    topPath: topText,
+    otherPaths: others.join('\n'),
+  };
+}
+
+// ---- Types ----
+
+/**
+ * Type rows with shares of `total` bytes, most bytes first; `cumulative` runs down that order,
+ * so it reads like heapy's table whatever order the panel later sorts by.
+ */
+export function typeRows(counts: readonly TypeCount[], total?: number): TypeRow[] {
+  const sorted = [...counts].sort(
+    (a, b) => b.bytes - a.bytes || b.count - a.count || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0),
+  );
+  const sum = total !== undefined && total > 0 ? total : sorted.reduce((s, t) => s + t.bytes, 0);
+  let running = 0;
+  return sorted.map((t) => {
+    running += t.bytes;
+    return {
+      type: t.type,
+      count: t.count,
+      bytes: t.bytes,
+      share: sum > 0 ? t.bytes / sum : 0,
+      cumulative: sum > 0 ? Math.min(1, running / sum) : 0,
+    };
+  });
+}
+
+function typesData(doc: SnapshotDocument): Section<TypesData> {
+  const c = doc.census;
+  if (c === undefined) return { ok: false, missing: MISSING.types };
+  if (!Array.isArray(c.types)) throw new Error('its types are not a list');
+  // The census's own total counts every object walked; rows may leave out the smallest types.
+  const total = Math.max(c.bytes, c.types.reduce((s, t) => s + t.bytes, 0));
+  return {
+    ok: true,
+    data: {
+      rows: typeRows(c.types, total),
+      objects: c.objects,
+      bytes: c.bytes,
+      complete: c.complete,
+      seconds: c.seconds,
+      note: c.note,
+    },
+  };
+}
+
+// ---- Process memory ----
+
+function processData(doc: SnapshotDocument): Section<ProcessData> {
+  const p = doc.process;
+  if (p === undefined) return { ok: false, missing: MISSING.process };
+  if (p.smaps === undefined) {
+    return {
+      ok: false,
+      missing: p.smapsError ? `No memory maps in this snapshot: ${p.smapsError}` : MISSING.process,
+    };
+  }
+  const mappings = parseSmaps(p.smaps);
+  if (mappings.length === 0) throw new Error('its smaps text holds no mapping');
+  const report = classifySmaps(mappings);
+  const rows = mappings.map(mappingRow);
+  // Stable sort: ties keep address order.
+  rows.sort((a, b) => b.privateDirty - a.privateDirty || b.pss - a.pss);
+  return {
+    ok: true,
+    data: {
+      groups: report.groups.map((g) => ({
+        group: g.group,
+        classes: g.classes.map((c) => ({ ...c, perms: [...c.perms] })),
+        total: { ...g.total },
+      })),
+      total: { ...report.total },
+      writable: report.writable,
+      uss: report.uss,
+      pageSize: p.pageSize ?? null,
+      files: report.files.map((f) => ({ ...f })),
+      mappings: rows,
+    },
+  };
+}
+
+function mappingRow(m: Mapping): MappingRow {
+  return {
+    address: `${m.start}-${m.end}`,
+    perms: m.perms,
+    name: m.pathname,
+    group: mappingGroup(m),
+    size: m.size,
+    rss: m.rss,
+    pss: m.pss,
+    sharedClean: m.sharedClean,
+    sharedDirty: m.sharedDirty,
+    privateClean: m.privateClean,
+    privateDirty: m.privateDirty,
+    swap: m.swap,
+  };
+}
+
+// ---- Timeline ----
+
+function timelineData(doc: SnapshotDocument): Section<TimelineData> {
+  const t = doc.timeline;
+  if (t === undefined) return { ok: false, missing: MISSING.timeline };
+  if (!Array.isArray(t.samples) || !Array.isArray(t.markers)) throw new Error('its samples or markers are not lists');
+  if (t.samples.length === 0) return { ok: false, missing: MISSING.timelineEmpty };
+  const samples = [...t.samples].sort((a, b) => a.t - b.t);
+  const markers = [...t.markers].sort((a, b) => a.t - b.t);
+  let end = samples[samples.length - 1].t;
+  if (markers.length > 0) end = Math.max(end, markers[markers.length - 1].t);
+  let maxBytes = 0;
+  for (const s of samples) maxBytes = Math.max(maxBytes, s.traced, s.rss ?? 0, s.privateDirty ?? 0);
+  return { ok: true, data: { interval: t.interval, samples, markers, end, maxBytes } };
+}
+
+// ---- Garbage collector ----
+
+function gcData(doc: SnapshotDocument): Section<GcData> {
+  const g = doc.gc;
+  if (g === undefined) return { ok: false, missing: MISSING.gc };
+  if (!Array.isArray(g.generations)) throw new Error('its generations are not a list');
+  const generations = [...g.generations].sort((a, b) => a.generation - b.generation);
+  const totals = { collections: 0, collected: 0, uncollectable: 0, seconds: 0 };
+  for (const gen of generations) {
+    totals.collections += gen.collections;
+    totals.collected += gen.collected;
+    totals.uncollectable += gen.uncollectable;
+    totals.seconds += gen.seconds;
+  }
+  return {
+    ok: true,
+    data: {
+      enabled: g.enabled,
+      thresholds: [...g.thresholds],
+      generations,
+      totals,
+      cyclicGarbage: typeRows(g.cyclicGarbage ?? []),
+      uncollectable: typeRows(g.uncollectable ?? []),
+    },
+  };
+}
+
+// ---- Imports ----
+
+/**
+ * Import rows in tree order (`importTree` of `model/imports.ts`): each import made by user code,
+ * largest traced total first, followed by the imports it pulled in, likewise ordered, with depth.
+ */
+export function importRows(costs: readonly ImportCost[]): ImportRow[] {
+  return flattenImportTree(importTree(costs)).map(({ node, depth }) => ({ ...node.cost, depth }));
+}
+
+function importsData(doc: SnapshotDocument): Section<ImportsData> {
+  const list = doc.imports;
+  if (list === undefined) return { ok: false, missing: MISSING.imports };
+  if (!Array.isArray(list)) throw new Error('they are not a list');
+  const rows = importRows(list);
+  const roots = rows.filter((r) => r.depth === 0);
+  const pd = roots.map((r) => r.privateDirtyTotal);
+  return {
+    ok: true,
+    data: {
+      rows,
+      tracedTotal: roots.reduce((s, r) => s + r.tracedTotal, 0),
+      privateDirtyTotal: pd.length > 0 && pd.every((v) => v !== null) ? pd.reduce((s: number, v) => s + (v as number), 0) : null,
+      seconds: roots.reduce((s, r) => s + r.seconds, 0),
+    },
+  };
+}
+
+// ---- pymalloc ----
+
+function pymallocData(doc: SnapshotDocument): Section<PymallocData> {
+  const text = doc.pymallocStats;
+  if (text === undefined || text.trim() === '') return { ok: false, missing: MISSING.pymalloc };
+  if (typeof text !== 'string') throw new Error('it is not text');
+  const stats = parsePymallocStats(text);
+  return { ok: true, data: { text, figures: stats ?? null } };
+}
+
+// ---- Summary ----
+
+function summaryData(
+  model: MemModel,
+  lines: LinesData,
+  types: Section<TypesData>,
+  process: Section<ProcessData>,
+  gc: Section<GcData>,
+  imports: Section<ImportsData>,
+): SummaryData {
+  const t = model.doc.totals;
+  const maps = process.ok ? process.data : undefined;
+  const byPeak = lines.rows.filter((r) => r.peakBytes > 0).sort((a, b) => b.peakBytes - a.peakBytes || compareLineRows(a, b, lines.files));
+  const topFile = maps?.files.find((f) => f.privateDirty > 0) ?? maps?.files[0];
+  let heaviest: ImportRow | null = null;
+  if (imports.ok) {
+    for (const r of imports.data.rows) if (heaviest === null || r.tracedTotal > heaviest.tracedTotal) heaviest = r;
+  }
+  const warnings: string[] = [];
+  if (gc.ok && gc.data.uncollectable.length > 0) {
+    const n = gc.data.uncollectable.reduce((s, r) => s + r.count, 0);
+    warnings.push(`${n} uncollectable ${n === 1 ? 'object' : 'objects'} in gc.garbage: memory the garbage collector can never free (see GC).`);
+  }
+  if (gc.ok && !gc.data.enabled) warnings.push('The garbage collector was turned off (gc.disable()): reference cycles were never freed.');
+  if (types.ok && !types.data.complete) {
+    warnings.push(`The type census is partial: its time bound stopped it${types.data.note ? ` (${types.data.note.replace(/\.$/, '')})` : ''}.`);
+  }
+  return {
+    headline: {
+      writable: maps ? maps.writable : null,
+      tracedPeak: t.tracedPeak,
+      tracedCurrent: t.tracedCurrent,
+      blocks: t.blocks,
+      maxRss: t.maxRss,
+      rss: t.rss,
+      uss: maps ? maps.uss : null,
+      pss: maps ? maps.total.pss : null,
+      swap: maps ? maps.total.swap : null,
+      minorFaults: t.minorFaults,
+      majorFaults: t.majorFaults,
+      wallSeconds: t.wallSeconds,
+      cpuSeconds: t.cpuUserSeconds + t.cpuSystemSeconds,
+    },
+    topLinesExit: lines.rows.filter((r) => r.exitBytes > 0).slice(0, SUMMARY_TOP),
+    topLinesPeak: byPeak.slice(0, SUMMARY_TOP),
+    topTypes: types.ok ? types.data.rows.slice(0, SUMMARY_TOP) : [],
+    topLibrary: topFile ? { path: topFile.path, privateDirty: topFile.privateDirty, pss: topFile.pss } : null,
+    heaviestImport: heaviest,
+    warnings,
+  };
+}
+
+/** The last segment of a path, for either separator (a snapshot may come from another OS). */
+function baseName(p: string): string {
+  const parts = p.split(/[\\/]/);
+  return parts[parts.length - 1] || p;
+}

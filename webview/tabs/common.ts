@@ -1,0 +1,69 @@
+/**
+ * What every tab shares: the context the app hands it (table state, opening a line) and small
+ * templates for notices and headline figures. Everything renders through Lit bindings, so profile
+ * strings are text.
+ */
+import { html, nothing, type TemplateResult } from 'lit';
+import { cssProps } from '../cssProps';
+import type { TableState } from '../tableModel';
+
+/** What a tab may ask of the app. */
+export interface TabContext {
+  /** The sort and filter of table `id`, kept across tab switches and reloads. */
+  tableState(id: string): TableState;
+  setTableState(id: string, state: TableState): void;
+  /** Opens the editor at a line of the run. */
+  openLine(file: string, line: number): void;
+}
+
+/** A notice: why a part is missing, a warning, or a note. */
+export function notice(kind: 'info' | 'warning', text: string, detail?: unknown): TemplateResult {
+  return html`<div class="ml-notice ml-${kind}" role=${kind === 'warning' ? 'alert' : 'note'}>
+    <span class="codicon codicon-${kind === 'warning' ? 'warning' : 'info'}"></span>
+    <div><div class="ml-notice-text">${text}</div>${detail ? html`<div class="ml-notice-detail">${detail}</div>` : nothing}</div>
+  </div>`;
+}
+
+/** One headline figure: a label, a value, and a note under it. `id` names it for tests. */
+export function tile(id: string, label: string, value: string, note?: string, emphasis = false): TemplateResult {
+  return html`<div class="ml-tile ${emphasis ? 'ml-emphasis' : ''}" data-figure=${id}>
+    <div class="ml-tile-label">${label}</div>
+    <div class="ml-tile-value">${value}</div>
+    ${note ? html`<div class="ml-tile-note">${note}</div>` : nothing}
+  </div>`;
+}
+
+/** A horizontal bar for a share (0…1); its width is set through the CSSOM (see `cssProps`). */
+export function shareBar(share: number): TemplateResult {
+  const pct = Math.max(0, Math.min(1, share)) * 100;
+  return html`<span class="ml-bar" aria-hidden="true"><span class="ml-bar-fill" ${cssProps({ width: `${pct.toFixed(2)}%` })}></span></span>`;
+}
+
+
+/** The words for the snapshot's moment: `at exit` or `at the snapshot`. */
+export function momentWord(kind: 'exit' | 'snapshot'): string {
+  return kind === 'exit' ? 'at exit' : 'at the snapshot';
+}
+
+const memos = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * `build()` once per `data` and `key`: tables recompute their rows when given new columns, so
+ * tabs hand them the same column objects on every render of the same data.
+ */
+export function memo<T>(data: object, key: string, build: () => T): T {
+  let m = memos.get(data);
+  if (m === undefined) memos.set(data, (m = new Map()));
+  if (!m.has(key)) m.set(key, build());
+  return m.get(key) as T;
+}
+
+/**
+ * A path as a cell: the file name first (what tells files apart), then its folder, dimmed, so a
+ * narrow column cuts the folder rather than the name. `suffix` follows the name (`:12`).
+ */
+export function pathCell(path: string, suffix = ''): TemplateResult {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  if (cut < 0) return html`<span class="ml-base">${path}${suffix}</span>`;
+  return html`<span class="ml-base">${path.slice(cut + 1)}${suffix}</span> <span class="ml-dir">${path.slice(0, cut + 1)}</span>`;
+}

@@ -1,0 +1,61 @@
+/**
+ * The Lines tab: every annotated line across files, with its bytes and blocks at exit and at peak
+ * and its largest call path; the tooltip lists every path. A click (or Enter) opens the line in
+ * the editor. Library lines (memory with no user frame within reach) are dimmed.
+ */
+import { html, nothing, type TemplateResult } from 'lit';
+import { formatBytes, formatCount } from '../../src/model/format';
+import type { LineRow, PanelData } from '../../src/protocol/panel';
+import type { Column } from '../table';
+import { memo, momentWord, pathCell, type TabContext } from './common';
+
+export function linesColumns(data: PanelData): Column<LineRow>[] {
+  const moment = momentWord(data.program.kind);
+  const files = data.lines.files;
+  const where = (r: LineRow): string => `${files[r.file].display}:${r.line}`;
+  const cols: Column<LineRow>[] = [
+    {
+      id: 'where', title: 'Line', kind: 'text', width: 'minmax(11em, 2fr)', searchable: true,
+      value: where,
+      tooltip: (r) => (r.noUserFrame
+        ? `${files[r.file].path}:${r.line}: no user frame within ${data.program.frames} frames; the memory is counted on the innermost line seen`
+        : `${files[r.file].path}:${r.line}`),
+      cell: (r) => html`${r.noUserFrame ? html`<span class="codicon codicon-library" aria-label="no user frame"></span> ` : nothing}${pathCell(files[r.file].display, `:${r.line}`)}`,
+    },
+    { id: 'exitBytes', title: `${moment[0].toUpperCase()}${moment.slice(1)}`, kind: 'bytes', about: `Live bytes ${moment}`, width: '7em', value: (r) => r.exitBytes },
+    { id: 'exitBlocks', title: 'Blocks', kind: 'count', width: '6.5em', value: (r) => r.exitBlocks, about: `Live blocks ${moment}` },
+  ];
+  if (data.lines.hasPeak) {
+    cols.push(
+      { id: 'peakBytes', title: 'At peak', kind: 'bytes', about: 'Live bytes at the traced peak', width: '7em', value: (r) => r.peakBytes },
+      { id: 'peakBlocks', title: 'Blocks', kind: 'count', width: '6.5em', value: (r) => r.peakBlocks, about: 'Live blocks at the traced peak' },
+    );
+  }
+  cols.push({
+    id: 'path', title: 'Largest call path, innermost first', kind: 'text', width: 'minmax(12em, 3fr)', searchable: true,
+    value: (r) => r.topPath, tooltip: (r) => (r.otherPaths ? `${r.topPath}\n${r.otherPaths}` : r.topPath),
+  });
+  return cols;
+}
+
+export function linesTab(data: PanelData, ctx: TabContext): TemplateResult {
+  const l = data.lines;
+  return html`
+    <p class="ml-caption">
+      ${formatCount(l.rows.length)} ${l.rows.length === 1 ? 'line' : 'lines'} in ${formatCount(l.files.length)} ${l.files.length === 1 ? 'file' : 'files'}:
+      ${formatBytes(l.totalExit)} ${momentWord(data.program.kind)}${l.hasPeak ? html`, ${formatBytes(l.totalPeak)} at peak` : nothing}.
+      Click a row to open the line.
+    </p>
+    <ml-table
+      id="table-lines"
+      label="lines"
+      size="fill"
+      .columns=${memo(data, 'lines', () => linesColumns(data))}
+      .rows=${l.rows}
+      .state=${ctx.tableState('lines')}
+      .onStateChange=${(s: ReturnType<TabContext['tableState']>) => ctx.setTableState('lines', s)}
+      .onActivate=${(r: LineRow) => ctx.openLine(l.files[r.file].path, r.line)}
+      .rowClass=${(r: LineRow) => (l.files[r.file].user ? '' : 'ml-dim')}
+    ></ml-table>
+  `;
+}

@@ -1,0 +1,194 @@
+/**
+ * The Process tab: the process's memory maps (`/proc/PID/smaps`) when the snapshot was taken.
+ * Writable memory (private dirty) is the headline; below it the classic table (mapped files,
+ * anonymous memory and kernel pages, each by permission class, with Shared/Private × Clean/Dirty),
+ * then the mapped files and every mapping ranked by private dirty (sort by PSS or swap from their
+ * headers), and pymalloc's own statistics. Without maps it says why (not Linux, unreadable, or an
+ * older helper).
+ */
+import { html, type TemplateResult } from 'lit';
+import { formatBytes, formatCount } from '../../src/model/format';
+import type { MapFigures, MapGroup, MappingRow, PanelData } from '../../src/protocol/panel';
+import type { Column } from '../table';
+import { memo, notice, pathCell, tile, type TabContext } from './common';
+
+const GROUP_TITLES: Record<MapGroup, string> = {
+  mapped: 'Mapped files',
+  anonymous: 'Anonymous memory',
+  kernel: 'Kernel pages',
+};
+
+const CLASS_TITLES: Record<string, string> = {
+  code: 'code',
+  data: 'data',
+  readonly: 'read-only',
+  guard: 'guard',
+  shared: 'shared',
+  other: 'other',
+};
+
+/** Figure columns of the classic table: [title, key, tooltip]. */
+const CLASSIC: ReadonlyArray<[string, keyof MapFigures, string]> = [
+  ['Mappings', 'mappings', 'Number of mappings'],
+  ['Size', 'size', 'Address space (virtual size)'],
+  ['Rss', 'rss', 'Resident pages, shared ones counted in full'],
+  ['Pss', 'pss', 'Proportional set size: each shared page divided among the processes that map it'],
+  ['Shared_Clean', 'sharedClean', 'Resident, shared with other processes, same as the file'],
+  ['Shared_Dirty', 'sharedDirty', 'Resident, shared with other processes, written'],
+  ['Private_Clean', 'privateClean', 'Resident, this process alone, same as the file'],
+  ['Private_Dirty', 'privateDirty', 'Resident, this process alone, written: writable memory'],
+  ['Swap', 'swap', 'Swapped out'],
+];
+
+type FileRow = MapFigures & { path: string };
+
+function fileColumns(): Column<FileRow>[] {
+  return [
+    {
+      id: 'path', title: 'File', kind: 'text', width: 'minmax(14em, 4fr)', searchable: true,
+      value: (r) => r.path, tooltip: (r) => r.path, cell: (r) => pathCell(r.path),
+    },
+    { id: 'privateDirty', title: 'Private dirty', kind: 'bytes', width: '8em', value: (r) => r.privateDirty },
+    { id: 'pss', title: 'Pss', kind: 'bytes', width: '7em', value: (r) => r.pss },
+    { id: 'rss', title: 'Rss', kind: 'bytes', width: '7em', value: (r) => r.rss },
+    { id: 'swap', title: 'Swap', kind: 'bytes', width: '7em', value: (r) => r.swap },
+    { id: 'mappings', title: 'Maps', kind: 'count', width: '4em', value: (r) => r.mappings, about: 'Mappings of the file' },
+  ];
+}
+
+function mappingColumns(): Column<MappingRow>[] {
+  return [
+    { id: 'address', title: 'Address', kind: 'text', width: '14em', searchable: true, value: (r) => r.address, cell: (r) => html`<span class="ml-mono">${r.address}</span>` },
+    { id: 'perms', title: 'Perms', kind: 'text', width: '4em', searchable: true, value: (r) => r.perms, cell: (r) => html`<span class="ml-mono">${r.perms}</span>` },
+    {
+      id: 'name', title: 'Name', kind: 'text', width: 'minmax(8em, 3fr)', searchable: true,
+      value: (r) => r.name, tooltip: (r) => `${r.name || 'anonymous memory'}: ${r.size / 1024} kB mapped`,
+      cell: (r) => (r.name === '' ? html`<span class="ml-muted">anonymous</span>` : pathCell(r.name)),
+    },
+    { id: 'privateDirty', title: 'Private dirty', kind: 'bytes', width: '8em', value: (r) => r.privateDirty },
+    { id: 'pss', title: 'Pss', kind: 'bytes', width: '7em', value: (r) => r.pss },
+    { id: 'rss', title: 'Rss', kind: 'bytes', width: '7em', value: (r) => r.rss },
+    { id: 'swap', title: 'Swap', kind: 'bytes', width: '7em', value: (r) => r.swap },
+  ];
+}
+
+function figureCells(f: MapFigures): TemplateResult[] {
+  return CLASSIC.map(([, key]) =>
+    html`<td class="ml-num ${key === 'privateDirty' ? 'ml-key' : ''}">${key === 'mappings' ? formatCount(f[key]) : formatBytes(f[key])}</td>`);
+}
+
+export function processTab(data: PanelData, ctx: TabContext): TemplateResult {
+  return html`${mapsSection(data, ctx)}${pymallocSection(data)}`;
+}
+
+function mapsSection(data: PanelData, ctx: TabContext): TemplateResult {
+  if (!data.process.ok) return notice('info', data.process.missing);
+  const p = data.process.data;
+  return html`
+    <section class="ml-section">
+      <div class="ml-tiles">
+        ${tile('process-writable', 'Writable memory', formatBytes(p.writable), 'private dirty: pages only this process holds, written; only swap can reclaim them', true)}
+        ${tile('process-rss', 'RSS', formatBytes(p.total.rss))}
+        ${tile('process-pss', 'PSS', formatBytes(p.total.pss))}
+        ${tile('process-uss', 'USS', formatBytes(p.uss), 'private clean + private dirty')}
+        ${tile('process-swap', 'Swap', formatBytes(p.total.swap))}
+        ${tile('process-maps', 'Mappings', formatCount(p.total.mappings), p.pageSize ? `page size ${formatBytes(p.pageSize)}` : undefined)}
+      </div>
+    </section>
+    <section class="ml-section">
+      <h2>Memory maps by kind and permissions</h2>
+      <div class="ml-scroll-x">
+        <table class="ml-classic" data-table="classic">
+          <thead>
+            <tr>
+              <th class="ml-text">Kind</th>
+              ${CLASSIC.map(([title, , about]) => html`<th class="ml-num" title=${about}>${title}</th>`)}
+            </tr>
+          </thead>
+          <tbody>
+            ${p.groups.filter((g) => g.classes.length > 0).map(
+              (g) => html`
+                <tr class="ml-group"><th class="ml-text" colspan=${CLASSIC.length + 1}>${GROUP_TITLES[g.group]}</th></tr>
+                ${g.classes.map(
+                  (c) => html`<tr>
+                    <td class="ml-text ml-indent">${CLASS_TITLES[c.permClass] ?? c.permClass} <span class="ml-muted">${c.perms.join(' ')}</span></td>
+                    ${figureCells(c)}
+                  </tr>`,
+                )}
+                <tr class="ml-subtotal"><td class="ml-text ml-indent">${GROUP_TITLES[g.group]}, total</td>${figureCells(g.total)}</tr>
+              `,
+            )}
+            <tr class="ml-total"><td class="ml-text">Total</td>${figureCells(p.total)}</tr>
+          </tbody>
+        </table>
+      </div>
+    </section>
+    <section class="ml-section">
+      <h2>Libraries and mapped files by private dirty</h2>
+      <p class="ml-caption">Private dirty in a library is its relocated and written data: what loading it costs every process. Click PSS or Swap to rank by them.</p>
+      <ml-table
+        id="table-files"
+        label="files"
+        .maxRows=${10}
+        .columns=${memo(data, 'files', fileColumns)}
+        .rows=${p.files}
+        .state=${ctx.tableState('files')}
+        .onStateChange=${(s: ReturnType<TabContext['tableState']>) => ctx.setTableState('files', s)}
+      ></ml-table>
+    </section>
+    <section class="ml-section">
+      <h2>Mappings by private dirty</h2>
+      <ml-table
+        id="table-mappings"
+        label="mappings"
+        .maxRows=${10}
+        .columns=${memo(data, 'mappings', mappingColumns)}
+        .rows=${p.mappings}
+        .state=${ctx.tableState('mappings')}
+        .onStateChange=${(s: ReturnType<TabContext['tableState']>) => ctx.setTableState('mappings', s)}
+      ></ml-table>
+    </section>
+  `;
+}
+
+function pymallocSection(data: PanelData): TemplateResult {
+  if (!data.pymalloc.ok) {
+    return html`<section class="ml-section" data-section="pymalloc">
+      <h2>pymalloc, Python's small-object allocator</h2>
+      <p class="ml-muted">${data.pymalloc.missing}</p>
+    </section>`;
+  }
+  const { text, figures: f } = data.pymalloc.data;
+  const overhead = f ? f.bytesLostToPoolHeaders + f.bytesLostToQuantization + f.bytesLostToArenaAlignment : 0;
+  const free = f ? f.bytesInAvailableBlocks + f.unusedPoolBytes : 0;
+  return html`<section class="ml-section" data-section="pymalloc">
+    <h2>pymalloc, Python's small-object allocator</h2>
+    ${f
+      ? html`<p class="ml-caption">Objects of up to 512 bytes live in pools inside arenas. Memory in free blocks and empty
+            pools stays with pymalloc, and an arena returns to the system only when none of its blocks is in use:
+            that is pymalloc's fragmentation.</p>
+          <div class="ml-tiles">
+            ${tile('pymalloc-arenas', 'Arenas', formatBytes(f.total),
+              `${formatCount(f.arenasCurrent)}${f.arenaSize ? ` × ${formatBytes(f.arenaSize)}` : ''}; at most ${formatCount(f.arenasHighwater)}, ${formatCount(f.arenasReclaimed)} returned`)}
+            ${tile('pymalloc-used', 'In use by objects', formatBytes(f.bytesInAllocatedBlocks), f.total > 0 ? `${((f.bytesInAllocatedBlocks / f.total) * 100).toFixed(1)} % of the arenas` : undefined)}
+            ${tile('pymalloc-free', 'Free, kept by pymalloc', formatBytes(free),
+              `${formatBytes(f.bytesInAvailableBlocks)} in free blocks, ${formatBytes(f.unusedPoolBytes)} in ${formatCount(f.unusedPools)} empty pools`, f.total > 0 && free / f.total > 0.25)}
+            ${tile('pymalloc-overhead', 'Overhead', formatBytes(overhead), 'pool headers, rounding up to a size class, arena alignment')}
+          </div>
+          <details class="ml-details">
+            <summary>Blocks per size class</summary>
+            <table class="ml-classic" data-table="size-classes">
+              <thead><tr><th class="ml-num">Block size</th><th class="ml-num">Pools</th><th class="ml-num">Blocks in use</th>
+                <th class="ml-num">Free blocks</th><th class="ml-num">Bytes in use</th></tr></thead>
+              <tbody>${f.sizeClasses.map((c) => html`<tr><td class="ml-num">${formatBytes(c.size)}</td><td class="ml-num">${formatCount(c.pools)}</td>
+                <td class="ml-num">${formatCount(c.blocksInUse)}</td><td class="ml-num">${formatCount(c.availableBlocks)}</td>
+                <td class="ml-num">${formatBytes(c.blocksInUse * c.size)}</td></tr>`)}</tbody>
+            </table>
+          </details>`
+      : html`<p class="ml-muted">pymalloc is not in use in this process (PYTHONMALLOC=malloc, or a build without it); its text follows.</p>`}
+    <details class="ml-details" ?open=${!f}>
+      <summary>As <code>sys._debugmallocstats()</code> printed it</summary>
+      <pre class="ml-pre">${text}</pre>
+    </details>
+  </section>`;
+}
