@@ -118,6 +118,8 @@ class Session:
             self.timeline.sample(snapshot_at)
         usage = process_stats.usage()  # Before processing, which is the helper's, not the program's.
         rss = process_stats.current_rss()
+        # The kernel updates the high-water mark lazily: the resident size just read can be above it.
+        usage["maxRss"] = max(usage["maxRss"], rss or 0)
         peak = tracemalloc.get_traced_memory()[1]
         frames = tracemalloc.get_traceback_limit()
         # The memory maps are read before any trace is processed here, and while no helper child

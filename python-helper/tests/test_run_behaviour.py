@@ -216,3 +216,10 @@ def test_snapshot_is_written_atomically_and_names_its_format(tmp_path):
     run = run_profiled(tmp_path, "x = 1\n")
     assert run.doc["format"] == "memlens.snapshot" and run.doc["version"] == 1
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["snapshot.json"]
+
+
+def test_peak_rss_is_never_below_the_resident_size_at_exit(tmp_path):
+    run = run_profiled(tmp_path, "kept = bytearray(48 * 1024 * 1024)\nkept[::4096] = b'x' * len(kept[::4096])\n")
+    totals = run.doc["totals"]
+    assert totals["rss"] >= 48 * MiB
+    assert totals["maxRss"] >= totals["rss"]
