@@ -19,19 +19,26 @@ def file_scopes(path: str) -> Tuple[Optional[List[Scope]], Optional[str]]:
         return None, "%s: %s" % (type(exc).__name__, exc)
     scopes: List[Scope] = []
     _walk(tree, [], scopes)
+    scopes.sort(key=lambda scope: scope["line"])  # Source order, whatever branch held them.
     return scopes, None
 
 
+_BODIES = ("body", "orelse", "handlers", "finalbody", "cases")
+
+
 def _walk(node: ast.AST, names: List[str], out: List[Scope]) -> None:
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            qual = names + [child.name]
-            out.append({
-                "name": ".".join(qual),
-                "kind": "class" if isinstance(child, ast.ClassDef) else "function",
-                "line": child.lineno,
-                "endLine": getattr(child, "end_lineno", None) or child.lineno,
-            })
-            _walk(child, qual, out)
-        else:
-            _walk(child, names, out)
+    # Functions and classes are statements, so only statement lists are walked (bodies, else
+    # branches, handlers, match cases): expressions, most of a large file's nodes, are skipped.
+    for field in _BODIES:
+        for child in getattr(node, field, None) or ():
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                qual = names + [child.name]
+                out.append({
+                    "name": ".".join(qual),
+                    "kind": "class" if isinstance(child, ast.ClassDef) else "function",
+                    "line": child.lineno,
+                    "endLine": getattr(child, "end_lineno", None) or child.lineno,
+                })
+                _walk(child, qual, out)
+            elif isinstance(child, ast.AST):
+                _walk(child, names, out)
