@@ -7,6 +7,8 @@
  * sorts on the numbers. Every string that comes from a profile (paths, type and module names) is
  * data: the panel renders it as text, never as markup.
  */
+import type { PymallocStats } from '../model/pymalloc';
+import type { SmapsFigures } from '../model/smaps';
 import type { GcGeneration, TimelineMarker, TimelineSample } from './snapshot';
 
 /** Host → panel. */
@@ -151,18 +153,7 @@ export interface TypesData {
 }
 
 /** Summed figures of some memory mappings, bytes (`mappings` is a count). */
-export interface MapFigures {
-  mappings: number;
-  size: number;
-  rss: number;
-  pss: number;
-  sharedClean: number;
-  sharedDirty: number;
-  privateClean: number;
-  privateDirty: number;
-  swap: number;
-  swapPss: number;
-}
+export type MapFigures = SmapsFigures;
 
 export type MapGroup = 'mapped' | 'anonymous' | 'kernel';
 
@@ -264,24 +255,5 @@ export interface PymallocData {
   figures: PymallocFigures | null;
 }
 
-/** pymalloc's arenas, pools and blocks; bytes unless said otherwise. */
-export interface PymallocFigures {
-  /** Size classes with pools, ascending size. */
-  sizeClasses: { size: number; pools: number; blocksInUse: number; availableBlocks: number }[];
-  arenasAllocatedTotal: number;
-  arenasReclaimed: number;
-  arenasHighwater: number;
-  arenasCurrent: number;
-  arenaSize: number | null;
-  bytesInAllocatedBlocks: number;
-  /** Free blocks in pools in use. */
-  bytesInAvailableBlocks: number;
-  unusedPools: number;
-  unusedPoolBytes: number;
-  poolSize: number | null;
-  bytesLostToPoolHeaders: number;
-  bytesLostToQuantization: number;
-  bytesLostToArenaAlignment: number;
-  /** The arenas' bytes. */
-  total: number;
-}
+/** pymalloc's arenas, pools and blocks, as `parsePymallocStats` reads them. */
+export type PymallocFigures = PymallocStats;
