@@ -137,7 +137,7 @@ class Session:
         exit_capture = self._start_exit_capture()
         # pymalloc reports nothing while tracemalloc's hooks sit on its allocator: its statistics
         # are read once tracing stops, and before the census allocates. Processed in-process
-        # (3.12+, no fork at shutdown), they include what processing left in pymalloc's arenas.
+        # (no fork at shutdown, as on 3.12), they include what processing left in pymalloc's arenas.
         if exit_capture is None:
             exit_result = capture_in_process(self.user, self.options.max_paths, self.started)
             pymalloc_stats = pymalloc.debug_malloc_stats()

@@ -3,8 +3,8 @@
 The watcher thread calls ``sample`` every ``interval`` (``MEMLENS_TIMELINE_MS``, 100 ms by
 default): traced memory, resident memory and anonymous resident memory (labelled private dirty:
 see ``process_stats.rss_and_anonymous`` for why it is read from ``/proc/self/statm`` and not
-from ``smaps_rollup``). A sample that takes more than 2 % of the interval widens the interval
-to keep that share, and the widened value is what the snapshot says. At most ``MAX_SAMPLES``
+from ``smaps_rollup``). A sample whose cost (the thread's CPU time, smoothed) exceeds 2 % of the
+interval widens the interval to keep that share, and the widened value is what the snapshot says. At most ``MAX_SAMPLES``
 are kept: past that, every other sample is dropped and the interval doubles, so a long run keeps
 its whole span at a coarser resolution. Samples live in arrays, 32 bytes each.
 """
@@ -37,9 +37,13 @@ class Timeline:
     def sample(self, now: Optional[float] = None) -> None:
         """Takes one sample now (``now`` is ``time.perf_counter()``) and schedules the next."""
         began = time.perf_counter() if now is None else now
+        # The cost is the thread's CPU time: the wall time would also count the wait for the GIL
+        # after the read (up to the switch interval, 5 ms, while the program computes), which
+        # delays the sample but costs the program nothing.
+        cpu = time.thread_time()
         traced = tracemalloc.get_traced_memory()[0]
         rss, anon = rss_and_anonymous()
-        cost = time.perf_counter() - began
+        cost = time.thread_time() - cpu
         self.t.append(began - self.perf0)
         self.traced.append(traced)
         self.rss.append(_NONE if rss is None else rss)

@@ -383,13 +383,15 @@ def test_gc_markers_for_the_oldest_generation(tmp_path):
 
 
 class _SlowStats:
-    """Stands in for ``rss_and_anonymous`` with a read that takes ``seconds``."""
+    """Stands in for ``rss_and_anonymous`` with a read that costs ``seconds`` of CPU time."""
 
     def __init__(self, seconds):
         self.seconds = seconds
 
     def __call__(self):
-        time.sleep(self.seconds)
+        end = time.thread_time() + self.seconds
+        while time.thread_time() < end:
+            pass
         return 1, 1
 
 
@@ -401,6 +403,15 @@ def test_timeline_widens_its_interval_when_a_sample_costs_over_2_percent(monkeyp
     # 4 ms is 4 % of 100 ms: the interval widens to keep samples at 2 % (about 0.2 s).
     assert line.interval >= 0.15
     assert line.to_json([])["interval"] == round(line.interval, 4)
+
+
+def test_timeline_cost_is_cpu_time_not_waiting(monkeypatch):
+    # A read that waits (for the GIL, for the disk) costs the program nothing: no widening.
+    monkeypatch.setattr(timeline_module, "rss_and_anonymous", lambda: (time.sleep(0.004), (1, 1))[1])
+    line = timeline_module.Timeline(0.1, time.perf_counter())
+    for _ in range(5):
+        line.sample()
+    assert line.interval == 0.1
 
 
 def test_timeline_halves_its_resolution_past_the_cap(monkeypatch):
