@@ -48,3 +48,8 @@ export function codeLensEnabled(scope?: vscode.ConfigurationScope): boolean {
 export function affectsViews(e: vscode.ConfigurationChangeEvent): boolean {
   return e.affectsConfiguration('memlens.annotations') || e.affectsConfiguration('memlens.codeLens');
 }
+
+/** `memlens.snapshots.folder`: where new runs are kept; empty for the extension's storage. */
+export function snapshotsFolder(scope?: vscode.ConfigurationScope): string {
+  return (section(scope).get<string>('snapshots.folder') ?? '').trim();
+}

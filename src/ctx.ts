@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import * as config from './config';
 import { EditTracker } from './editor/editTracker';
+import type { Comparison } from './editor/comparison';
 import type { MemModel, View } from './model/types';
 
 /** Where the shown results came from, and what the user was told about how the run ended. */
@@ -35,6 +36,7 @@ export class Ctx implements vscode.Disposable {
 
   private currentModel: MemModel | undefined;
   private currentSource: ResultSource | undefined;
+  private currentComparison: Comparison | undefined;
   private currentView: View;
   private currentRun: Stoppable | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
@@ -61,6 +63,14 @@ export class Ctx implements vscode.Disposable {
     return this.currentSource;
   }
 
+  /**
+   * Two snapshots compared, when the editor shows growth rather than sizes; `model` is then the
+   * later snapshot's.
+   */
+  get comparison(): Comparison | undefined {
+    return this.currentComparison;
+  }
+
   get view(): View {
     return this.currentView;
   }
@@ -73,15 +83,33 @@ export class Ctx implements vscode.Disposable {
   setModel(model: MemModel, source: ResultSource): void {
     this.currentModel = model;
     this.currentSource = source;
+    this.currentComparison = undefined;
     this.lines.reset(model);
     void this.setContextKeys();
     this.changed.fire();
+  }
+
+  /** Shows the growth from one snapshot to a later one, whose model becomes the current one. */
+  setComparison(after: MemModel, source: ResultSource, comparison: Comparison): void {
+    this.currentModel = after;
+    this.currentSource = source;
+    this.currentComparison = comparison;
+    this.lines.reset(after, comparison.lineKeys());
+    void this.setContextKeys();
+    this.changed.fire();
+  }
+
+  /** Back from a comparison to the later snapshot's own figures. */
+  clearComparison(): void {
+    if (!this.currentComparison || !this.currentModel || !this.currentSource) return;
+    this.setModel(this.currentModel, this.currentSource);
   }
 
   /** Removes the results from every view. */
   clear(): void {
     this.currentModel = undefined;
     this.currentSource = undefined;
+    this.currentComparison = undefined;
     this.lines.reset(undefined);
     void this.setContextKeys();
     this.changed.fire();
@@ -109,6 +137,7 @@ export class Ctx implements vscode.Disposable {
   private async setContextKeys(): Promise<void> {
     await vscode.commands.executeCommand('setContext', 'memlens.running', this.currentRun !== undefined);
     await vscode.commands.executeCommand('setContext', 'memlens.hasResults', this.currentModel !== undefined);
+    await vscode.commands.executeCommand('setContext', 'memlens.comparing', this.currentComparison !== undefined);
   }
 
   dispose(): void {

@@ -16,13 +16,22 @@ import { loadSnapshotFile, SnapshotError } from './model/load';
 import { buildModel } from './model/model';
 import type { MemModel, View } from './model/types';
 import { MemoryPanel, type PanelProbe } from './panel/memoryPanel';
+import { inspectProcessCommand } from './process/inspect';
 import { profileCommand, type ProfileOptions } from './session/profile';
+import { openTracemallocSnapshot, type ImportCommandOptions } from './session/tracemallocImport';
 import type { TerminalRun } from './session/run';
+import type { Comparison } from './editor/comparison';
+import { SnapshotCommands } from './snapshots/commands';
+import { runsFolders } from './snapshots/location';
+import { SnapshotStore, type RunFolder } from './snapshots/store';
+import { SNAPSHOTS_VIEW, SnapshotsView } from './snapshots/view';
 
 /** What `activate` returns. */
 export interface MemLensApi {
   readonly model: MemModel | undefined;
   readonly source: ResultSource | undefined;
+  /** The two snapshots compared, while the editor shows growth. */
+  readonly comparison: Comparison | undefined;
   readonly view: View;
   /** The run in progress, with its terminal and live figures. */
   readonly run: TerminalRun | undefined;
@@ -32,6 +41,8 @@ export interface MemLensApi {
   hottestLineItems(): Promise<HottestLineItem[]>;
   readonly onDidChange: vscode.Event<void>;
   readonly onDidChangeRun: vscode.Event<void>;
+  /** The runs and snapshots the Snapshots view lists. */
+  listSnapshots(): Promise<RunFolder[]>;
   /** The memory panel's traffic: what was posted to it and what it said. */
   readonly panel: PanelProbe;
 }
@@ -41,6 +52,9 @@ export function activate(context: vscode.ExtensionContext): MemLensApi {
   const decorations = new Decorations(ctx);
   const lenses = new MemCodeLensProvider(ctx);
   const panel = new MemoryPanel(ctx);
+  const store = new SnapshotStore(() => runsFolders(context));
+  const snapshots = new SnapshotsView(store, () => (ctx.run as TerminalRun | undefined)?.runDir);
+  const snapshotCommands = new SnapshotCommands(ctx, store, snapshots, panel);
   const selector: vscode.DocumentSelector = { scheme: 'file' };
   ctx.subscriptions.push(
     decorations,
@@ -51,9 +65,14 @@ export function activate(context: vscode.ExtensionContext): MemLensApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('memlens.annotations.view')) ctx.setView(config.annotationView());
       if (config.affectsViews(e)) ctx.refresh();
+      if (e.affectsConfiguration('memlens.snapshots.folder')) snapshots.refresh();
     }),
+    snapshots,
+    vscode.window.createTreeView(SNAPSHOTS_VIEW, { treeDataProvider: snapshots, canSelectMany: true, showCollapseAll: true }),
+    followRunSnapshots(ctx, snapshots),
   );
-  for (const [id, handler] of Object.entries(commands(ctx, panel))) {
+  const table = { ...commands(ctx, panel), ...snapshotCommands.table() };
+  for (const [id, handler] of Object.entries(table)) {
     ctx.subscriptions.push(vscode.commands.registerCommand(id, handler));
   }
   context.subscriptions.push(ctx);
@@ -65,6 +84,9 @@ export function activate(context: vscode.ExtensionContext): MemLensApi {
     get source() {
       return ctx.source;
     },
+    get comparison() {
+      return ctx.comparison;
+    },
     get view() {
       return ctx.view;
     },
@@ -73,10 +95,24 @@ export function activate(context: vscode.ExtensionContext): MemLensApi {
     },
     annotations: (uri) => decorations.annotations(uri),
     hottestLineItems: () => hottestLineItems(ctx),
+    listSnapshots: () => store.runs(),
     onDidChange: ctx.onDidChange,
     onDidChangeRun: ctx.onDidChangeRun,
     panel: panel.probe,
   };
+}
+
+/** Refreshes the Snapshots view when a run starts or ends and whenever its helper writes a snapshot. */
+function followRunSnapshots(ctx: Ctx, view: SnapshotsView): vscode.Disposable {
+  let current: vscode.Disposable | undefined;
+  const runChanged = ctx.onDidChangeRun(() => {
+    current?.dispose();
+    current = (ctx.run as TerminalRun | undefined)?.snapshots.onDidChange((e) => {
+      if (e.path) view.refresh();
+    });
+    view.refresh();
+  });
+  return { dispose: () => (current?.dispose(), runChanged.dispose()) };
 }
 
 /** Nothing to do: `Ctx` is disposed with the extension's subscriptions. */
@@ -103,7 +139,10 @@ function commands(ctx: Ctx, panel: MemoryPanel): Record<string, (...args: any[])
       return view;
     },
     'memlens.openSnapshot': (uri?: vscode.Uri) => openSnapshot(ctx, uri),
+    'memlens.openTracemallocSnapshot': (uri?: vscode.Uri, _selected?: unknown, options?: ImportCommandOptions) =>
+      openTracemallocSnapshot(ctx, uri, options),
     'memlens.openPanel': () => panel.open(),
+    'memlens.inspectProcess': (pid?: number) => inspectProcessCommand(panel, typeof pid === 'number' ? pid : undefined),
     'memlens.showLine': async (args?: ShowLineArgs) => {
       const editor = await showLine(ctx, args);
       return editor ? editor.selection.active.line + 1 : undefined;

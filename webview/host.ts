@@ -23,14 +23,15 @@ export function post(msg: FromPanel): void {
 
 /** What the panel remembers of itself while VS Code keeps the tab. */
 export interface ViewState {
-  tab: number;
+  /** The selected tab's id (`summary`, `compare`…). */
+  tab: string;
   tables: Record<string, TableState>;
 }
 
 export function loadState(): ViewState {
   const s = api.getState() as Partial<ViewState> | undefined;
   return {
-    tab: typeof s?.tab === 'number' ? s.tab : 0,
+    tab: typeof s?.tab === 'string' ? s.tab : 'summary',
     tables: s?.tables && typeof s.tables === 'object' ? s.tables : {},
   };
 }

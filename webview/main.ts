@@ -16,10 +16,13 @@ window.addEventListener('unhandledrejection', (e) => post({ type: 'problem', mes
 document.addEventListener('securitypolicyviolation', (e) =>
   post({ type: 'problem', message: `blocked by the content security policy: ${e.violatedDirective} ${e.blockedURI}` }));
 
+/** The messages the host sends; VS Code's own traffic on this window is ignored. */
+const TO_PANEL: ReadonlySet<string> = new Set<ToPanel['type']>(['show', 'clear', 'process', 'compare', 'leaks', 'select']);
+
 const panel = new MemlensPanel();
 document.body.append(panel);
 window.addEventListener('message', (e: MessageEvent<ToPanel>) => {
   const msg = e.data;
-  if (typeof msg === 'object' && msg !== null && (msg.type === 'show' || msg.type === 'clear')) panel.receive(msg);
+  if (typeof msg === 'object' && msg !== null && TO_PANEL.has(msg.type)) panel.receive(msg);
 });
 post({ type: 'ready' });

@@ -8,12 +8,13 @@
  */
 import '@lit-labs/virtualizer';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { formatBytes, formatCount, formatDuration } from '../src/model/format';
+import { formatBytes, formatCount, formatDuration, formatSignedBytes } from '../src/model/format';
+import { fixedRows, RowSlots } from './fixedRowLayout';
 import { nextSort, viewRows, type SortableColumn, type SortDir, type TableState } from './tableModel';
 import { patchVirtualizer } from './virtualizerPatch';
 
-/** How a column's value is shown when it has no `cell` of its own. */
-export type ColumnKind = 'bytes' | 'count' | 'share' | 'seconds' | 'text';
+/** How a column's value is shown when it has no `cell` of its own; `delta…` carry a sign. */
+export type ColumnKind = 'bytes' | 'count' | 'share' | 'seconds' | 'text' | 'deltaBytes' | 'deltaCount';
 
 export interface Column<R> extends SortableColumn<R> {
   title: string;
@@ -39,6 +40,10 @@ export function formatValue(kind: ColumnKind, v: number | string | null): string
       return formatBytes(v);
     case 'count':
       return formatCount(v);
+    case 'deltaBytes':
+      return formatSignedBytes(v);
+    case 'deltaCount':
+      return v > 0 ? `+${formatCount(v)}` : formatCount(v);
     case 'share':
       return `${(v * 100).toFixed(1)} %`;
     case 'seconds':
@@ -76,6 +81,8 @@ export class MlTable<R> extends LitElement {
   rowClass?: (row: R) => string;
 
   private view: R[] = [];
+  private readonly slots = new RowSlots();
+  private readonly layout = fixedRows({ rowHeight: ROW_HEIGHT, slots: this.slots });
 
   constructor() {
     super();
@@ -199,7 +206,7 @@ export class MlTable<R> extends LitElement {
         </div>
         ${this.view.length === 0
           ? html`<div class="ml-empty">${this.rows.length === 0 ? `No ${this.label}.` : `No ${this.label} match “${this.state.filter}”.`}</div>`
-          : html`<lit-virtualizer class="ml-body" scroller .items=${this.view} .renderItem=${this.renderRow}></lit-virtualizer>`}
+          : html`<lit-virtualizer class="ml-body" scroller .layout=${this.layout} .keyFunction=${this.slots.key} .items=${this.view} .renderItem=${this.renderRow}></lit-virtualizer>`}
       </div>
     `;
   }

@@ -8,6 +8,7 @@ resolved once per distinct traceback, never per block.
 import heapq
 from typing import Dict, List, Sequence, Tuple
 
+from .census import identity
 from .usercode import UserCode
 
 Frame = Tuple[str, int]
@@ -52,11 +53,12 @@ def group_by_traceback(traces: Sequence[tuple]) -> List[list]:
     """``[frames, bytes, blocks]`` per distinct traceback (tuples from ``_get_traces``)."""
     groups: Dict[int, list] = {}
     get = groups.get
+    ident = identity
     for trace in traces:
         frames = trace[2]
-        g = get(id(frames))
+        g = get(ident(frames))
         if g is None:
-            groups[id(frames)] = [frames, trace[1], 1]
+            groups[ident(frames)] = [frames, trace[1], 1]
         else:
             g[1] += trace[1]
             g[2] += 1

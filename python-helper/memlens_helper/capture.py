@@ -25,7 +25,7 @@ from .usercode import UserCode
 CAN_FORK = hasattr(os, "fork")
 
 
-def _detach_from_terminal() -> None:
+def detach_from_terminal() -> None:
     """Lets the child outlive Ctrl+C and a group-wide SIGTERM, which the parent handles, and
     releases the program's stdin/stdout/stderr so that pipes to it close when the program ends."""
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
@@ -73,7 +73,7 @@ class ForkedCapture:
         """Runs in the child only; never returns."""
         code = 1
         try:
-            _detach_from_terminal()
+            detach_from_terminal()
             if read_end >= 0 and os.read(read_end, 1) != b"p":
                 code = 0  # Discarded, or the parent is gone.
                 return

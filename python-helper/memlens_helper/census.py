@@ -28,6 +28,10 @@ from collections import deque
 from types import FunctionType, ModuleType
 from typing import Any, Dict, Iterable, List, Optional
 
+#: An object's identity, as unique as ``id()`` among live objects (the pointer rotated by four
+#: bits), without its cost: ``id()`` raises the audit event ``builtins.id``, and with the helper's
+#: audit hook installed (``midrun``) every call then runs that Python hook, 3 to 6 times the call.
+identity = object.__hash__
 TOP_TYPES = 200
 #: ``Py_TPFLAGS_HAVE_GC``: objects of other types refer to nothing the collector can see.
 _HAVE_GC = 1 << 14
@@ -96,7 +100,7 @@ def _helper_owned(roots: Iterable[Any]) -> set:
     stack = list(roots)
     while stack:
         obj = stack.pop()
-        k = id(obj)
+        k = identity(obj)
         if k in owned:
             continue
         t = type(obj)
@@ -137,19 +141,20 @@ def take(seconds: float, helper_roots: Iterable[Any] = ()) -> dict:
     frame: Any = sys._getframe()
     while frame is not None:
         if _is_helper_module(frame.f_globals.get("__name__")):
-            seen.add(id(frame))
+            seen.add(identity(frame))
         frame = frame.f_back
     del frame
     objects = gc.get_objects()
     counter = TypeCounter()
     counts = counter.counts
-    seen.update((id(seen), id(objects), id(counter), id(counts)))
+    seen.update((identity(seen), identity(objects), identity(counter), identity(counts)))
     total = len(objects)
     pending: List[list] = []
-    seen.add(id(pending))
+    seen.add(identity(pending))
     next_seed = 0
     complete = True
     add = seen.add
+    ident = identity
     get = counts.get
     referents = gc.get_referents
     sizeof = sys.getsizeof
@@ -164,7 +169,7 @@ def take(seconds: float, helper_roots: Iterable[Any] = ()) -> dict:
         expand = []
         push = expand.append
         for obj in batch:
-            k = id(obj)
+            k = ident(obj)
             if k in seen:
                 continue
             add(k)

@@ -81,11 +81,13 @@ class GcWatch:
             out.append({"t": round(t, 4), "kind": "gc", "label": label})
         return out
 
-    def report(self) -> dict:
+    def report(self, enabled: Optional[bool] = None) -> dict:
         """The snapshot's ``gc`` field. Call with tracing stopped and the callback removed: it runs
-        one full collection (with ``DEBUG_SAVEALL``) to find the cyclic garbage."""
+        one full collection (with ``DEBUG_SAVEALL``) to find the cyclic garbage. ``enabled`` is the
+        program's setting where the caller changed it (a snapshot's child turns the collector off)."""
         self.uninstall()
-        enabled = gc.isenabled()
+        if enabled is None:
+            enabled = gc.isenabled()
         thresholds = list(gc.get_threshold())
         generations = [{"generation": g, "collections": s[0], "collected": s[1], "uncollectable": s[2],
                         "seconds": round(s[3], 6)} for g, s in sorted(self.stats.items())]

@@ -7,26 +7,30 @@ KeyboardInterrupt as usual and ends through ``atexit``; an uncaught exception is
 wrapped ``sys.excepthook``. Tracing stops before the traces are processed.
 
 Beside the traces, the session keeps the run's timeline (sampled by the watcher thread), the
-garbage collector's callback and the import hook, all installed at start. At the snapshot they
-are stopped first (the helper's own work is not the program's), and the type census and the
-cyclic-garbage census run once tracing has stopped: traced, they would cost several times more.
-Where the exit traces are processed in a forked child, they run meanwhile, on another core.
+garbage collector's callback, the import hook and the listeners for snapshots during the run
+(``midrun``: the program's audit event and the host's requests), all installed at start. At the
+exit snapshot they are stopped first (the helper's own work is not the program's), and the type
+census and the cyclic-garbage census run once tracing has stopped: traced, they would cost
+several times more. Where the exit traces are processed in a forked child, they run meanwhile,
+on another core.
 """
 import atexit
 import os
 import platform
 import signal
 import sys
+import tempfile
 import time
 import tracemalloc
 import warnings
-from typing import Optional
+from typing import List, Optional, Tuple
 
 from . import census, config, process_stats, pymalloc, smaps
 from .capture import CAN_FORK, ForkedCapture, capture_in_process
 from .channel import Channel
 from .gc_watch import GcWatch
 from .imports import ImportWatch
+from .midrun import MidRunSnapshots
 from .snapshot_writer import build_document, write_json_atomic
 from .timeline import Timeline
 from .usercode import UserCode
@@ -55,13 +59,18 @@ class Session:
                                peak=options.peak, workdir=os.path.dirname(options.out),
                                started=self.started, send=self.channel.send if self.channel else None,
                                timeline=self.timeline)
+        self.midrun = MidRunSnapshots(self)
 
     def start(self) -> None:
         # Python 3.12+ warns on any fork in a threaded process; the helper's forks are safe (see
         # capture.py), and the warning would land in the program's stderr or, under -W error,
-        # fail the capture. Only warnings raised from the helper's own module are silenced.
+        # fail the capture. Only warnings raised from the helper's own modules are silenced.
         warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to deadlocks",
-                                category=DeprecationWarning, module=r"memlens_helper\.capture")
+                                category=DeprecationWarning, module=r"memlens_helper\.(capture|midrun)")
+        # The helper's children write files through tempfile, whose first use takes a lock that a
+        # thread of the program might hold at the instant of a fork: it is taken once here instead.
+        tempfile.gettempdir()
+        tempfile._get_candidate_names()
         # Registered before the program runs, so it runs after the program's own handlers.
         atexit.register(self.finish)
         for name in _HANDLED_SIGNALS:
@@ -76,6 +85,7 @@ class Session:
         self.gc_watch.install()
         if self.import_watch is not None:
             self.import_watch.install()
+        self.midrun.install()
         if self.channel:
             self.channel.send({"type": "started", "pid": os.getpid(), "python": platform.python_version(),
                                "executable": sys.executable, "frames": self.options.frames})
@@ -108,6 +118,9 @@ class Session:
             self.channel.close()
 
     def _write_exit_snapshot(self) -> None:
+        # Snapshots still being written finish first: their messages precede the exit's, and their
+        # children must not share the program's pages when the memory maps are read below.
+        self.midrun.close()
         t0 = time.monotonic()
         self.gc_watch.uninstall()
         if self.import_watch is not None:
@@ -135,18 +148,19 @@ class Session:
             held = None
         process = smaps.read_process_memory()
         exit_capture = self._start_exit_capture()
+        helper_objects = [exit_capture, held, process]
         # pymalloc reports nothing while tracemalloc's hooks sit on its allocator: its statistics
         # are read once tracing stops, and before the census allocates. Processed in-process
         # (no fork at shutdown, as on 3.12), they include what processing left in pymalloc's arenas.
         if exit_capture is None:
             exit_result = capture_in_process(self.user, self.options.max_paths, self.started)
             pymalloc_stats = pymalloc.debug_malloc_stats()
-            objects, gc_report = self._census_and_gc([exit_result, held])
+            objects, gc_report = self.census_and_gc(helper_objects + [exit_result])
         else:
             tracemalloc.stop()
             pymalloc_stats = pymalloc.debug_malloc_stats()
             # The child processes the traces meanwhile.
-            objects, gc_report = self._census_and_gc([exit_capture, held])
+            objects, gc_report = self.census_and_gc(helper_objects)
             exit_result = exit_capture.result(CAPTURE_TIMEOUT)
             if exit_result is None:
                 raise RuntimeError("the snapshot's child process failed or took over %d s" % CAPTURE_TIMEOUT)
@@ -169,23 +183,15 @@ class Session:
                           "captures": self.watcher.captures})
         if self.watcher.error:
             peak_info["error"] = self.watcher.error
-        program = {"argv": self.argv, "cwd": os.getcwd(), "pid": os.getpid(),
-                   "python": {"executable": sys.executable, "version": platform.python_version(),
-                              "implementation": platform.python_implementation()},
-                   "startTime": round(self.started, 3), "endTime": round(ended, 3), "end": self.end}
         totals = {"tracedCurrent": current, "tracedPeak": max(peak, current), "blocks": summary.blocks,
                   "rss": rss, "wallSeconds": round(ended - self.started, 4), **usage}
-        settings = {"frames": frames, "roots": self.user.roots, "maxPaths": self.options.max_paths}
         timeline = None
         if self.timeline is not None:
             label = "exit snapshot" if self.end.get("kind") != "signal" else "snapshot at %s" % self.end["signal"]
-            markers = [{"t": round(snapshot_at - self.perf0, 4), "kind": "snapshot", "label": label}]
-            markers += self.gc_watch.timeline_markers()
-            if self.import_watch is not None:
-                markers += [{"t": round(t, 4), "kind": "import", "label": name}
-                            for t, name in self.import_watch.markers]
-            timeline = self.timeline.to_json(markers)
-        doc = build_document(kind="exit", program=program, settings=settings, totals=totals, peak=peak_info,
+            snapshots = self.midrun.markers + [(snapshot_at - self.perf0, label)]
+            timeline = self.timeline.to_json(self.timeline_markers(snapshots))
+        doc = build_document(kind="exit", program=self.program_info(ended, self.end, os.getpid()),
+                             settings=self.settings(frames), totals=totals, peak=peak_info,
                              exit_rows=summary.rows, peak_rows=peak_rows,
                              is_user=lambda p: self.user.is_user(p),
                              processing_seconds=time.monotonic() - t0, process=process,
@@ -197,9 +203,30 @@ class Session:
             self.channel.send({"type": "snapshotWritten", "path": self.options.out, "kind": "exit",
                                "seconds": doc["processingSeconds"]})
 
-    def _census_and_gc(self, helper_objects: list) -> tuple:
+    def program_info(self, ended: float, end: dict, pid: int) -> dict:
+        """The document's ``program``; ``ended`` is when the snapshot was taken (epoch seconds)."""
+        return {"argv": self.argv, "cwd": os.getcwd(), "pid": pid,
+                "python": {"executable": sys.executable, "version": platform.python_version(),
+                           "implementation": platform.python_implementation()},
+                "startTime": round(self.started, 3), "endTime": round(ended, 3), "end": end}
+
+    def settings(self, frames: int) -> dict:
+        return {"frames": frames, "roots": self.user.roots,
+                "maxPaths": self.options.max_paths}
+
+    def timeline_markers(self, snapshots: List[Tuple[float, str]]) -> List[dict]:
+        """The timeline's markers: ``snapshots`` as ``(t, label)``, collections and imports."""
+        markers = [{"t": round(t, 4), "kind": "snapshot", "label": label} for t, label in snapshots]
+        markers += self.gc_watch.timeline_markers()
+        if self.import_watch is not None:
+            markers += [{"t": round(t, 4), "kind": "import", "label": name} for t, name in self.import_watch.markers]
+        return markers
+
+    def census_and_gc(self, helper_objects: list, gc_enabled: Optional[bool] = None) -> tuple:
         """The type census and the garbage collector's report, with tracing stopped. A failure of
-        either costs only its own field, and the census says what went wrong."""
+        either costs only its own field, and the census says what went wrong. ``helper_objects``
+        are the caller's, left out of the census; ``gc_enabled`` is the program's setting where the
+        caller changed it."""
         objects: Optional[dict] = None
         if self.options.census_seconds > 0:
             try:
@@ -208,7 +235,7 @@ class Session:
                 objects = {"types": [], "objects": 0, "bytes": 0, "complete": False, "seconds": 0,
                            "note": "The census failed (%s: %s)." % (type(exc).__name__, exc)}
         try:
-            gc_report: Optional[dict] = self.gc_watch.report()
+            gc_report: Optional[dict] = self.gc_watch.report(gc_enabled)
         except Exception:
             gc_report = None
         return objects, gc_report

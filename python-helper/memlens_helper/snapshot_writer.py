@@ -39,17 +39,18 @@ def _line_json(table: _FileTable, row: LineRow) -> dict:
     return out
 
 
-def build_document(*, kind: str, program: dict, settings: dict, totals: dict, peak: dict,
+def build_document(*, kind: str, program: Optional[dict], settings: dict, totals: dict, peak: dict,
                    exit_rows: Iterable[LineRow], peak_rows: Iterable[LineRow],
                    is_user, processing_seconds: float, label: Optional[str] = None,
                    process: Optional[dict] = None, census: Optional[dict] = None, gc: Optional[dict] = None,
                    imports: Optional[List[dict]] = None, timeline: Optional[dict] = None,
-                   pymalloc_stats: Optional[str] = None) -> dict:
+                   pymalloc_stats: Optional[str] = None, origin: Optional[dict] = None) -> dict:
     """The whole snapshot document; ``is_user(path)`` marks the user's files. The optional fields
     are written when given: ``process`` (the memory maps, from ``smaps.read_process_memory``),
     ``census`` (``census.take``), ``gc`` (``gc_watch.GcWatch.report``), ``imports``
     (``imports.ImportWatch.costs``), ``timeline`` (``timeline.Timeline.to_json``) and
-    ``pymallocStats`` (``pymalloc.debug_malloc_stats``)."""
+    ``pymallocStats`` (``pymalloc.debug_malloc_stats``). ``program`` is None and ``origin`` given for
+    a document imported from elsewhere (``tracemalloc_import``), which knows nothing of the program."""
     table = _FileTable()
     for key, rows in (("lines", exit_rows), ("peakLines", peak_rows)):
         for row in sorted(rows, key=lambda r: (r.path, r.line)):
@@ -68,7 +69,7 @@ def build_document(*, kind: str, program: dict, settings: dict, totals: dict, pe
     if label:
         doc["label"] = label
     optional = (("process", process), ("census", census), ("gc", gc), ("imports", imports),
-                ("timeline", timeline), ("pymallocStats", pymalloc_stats))
+                ("timeline", timeline), ("pymallocStats", pymalloc_stats), ("origin", origin))
     for key, value in optional:
         if value is not None:
             doc[key] = value

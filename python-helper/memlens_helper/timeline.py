@@ -7,6 +7,11 @@ from ``smaps_rollup``). A sample whose cost (the thread's CPU time, smoothed) ex
 interval widens the interval to keep that share, and the widened value is what the snapshot says. At most ``MAX_SAMPLES``
 are kept: past that, every other sample is dropped and the interval doubles, so a long run keeps
 its whole span at a coarser resolution. Samples live in arrays, 32 bytes each.
+
+A snapshot during the run forks from another thread, possibly while the watcher is halfway
+through a sample (four appends, or a thinning of four arrays); the child puts its copy back in
+step (``repair_after_fork``) and adds the figures read at the snapshot's instant (``add``). No lock:
+a signal handler that ends the program may run in the forking thread, and must not wait for it.
 """
 import time
 import tracemalloc
@@ -57,6 +62,29 @@ class Timeline:
                 del a[1::2]
             self.interval *= 2
         self.next_at = began + self.interval
+
+    def repair_after_fork(self) -> None:
+        """In a forked child: finishes a thinning the fork cut short, then drops a sample it cut
+        short (appended to some arrays only)."""
+        arrays = (self.t, self.traced, self.rss, self.anon)
+        shortest = min(len(a) for a in arrays)
+        for a in arrays:
+            if len(a) > shortest + 1:  # Not thinned yet, while another array was.
+                del a[1::2]
+        shortest = min(len(a) for a in arrays)
+        for a in arrays:
+            del a[shortest:]
+
+    def add(self, now: float, traced: int, rss: Optional[int], anon: Optional[int]) -> None:
+        """Adds a sample read elsewhere (``now`` is its ``time.perf_counter()``), in time order:
+        the watcher may have sampled after it was read."""
+        i = len(self.t)
+        t = now - self.perf0
+        while i > 0 and self.t[i - 1] > t:
+            i -= 1
+        for a, v in ((self.t, t), (self.traced, traced), (self.rss, _NONE if rss is None else rss),
+                     (self.anon, _NONE if anon is None else anon)):
+            a.insert(i, v)
 
     def to_json(self, markers: List[dict]) -> dict:
         """The snapshot's ``timeline``: samples, and ``markers`` sorted by time."""

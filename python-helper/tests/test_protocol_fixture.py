@@ -3,7 +3,8 @@
 ``test/fixtures/helper-exit.json`` is a real helper snapshot that the TypeScript tests load too.
 A fresh snapshot of the same program must use only the fields, and value types, that the fixture
 has, and the fixture's version must be the helper's, so the two sides cannot drift apart silently.
-Regenerate the fixture with ``python3 python-helper/tests/test_protocol_fixture.py`` (see there).
+``test/fixtures/helper-snapshot.json`` is the same for a snapshot taken during the run.
+Regenerate them with ``python3 python-helper/tests/test_protocol_fixture.py [exit|snapshot]``.
 """
 import json
 import os
@@ -19,6 +20,10 @@ from memlens_helper import snapshot_writer  # noqa: E402
 
 FIXTURES = HELPER_DIR.parent / "test" / "fixtures"
 PROGRAM = FIXTURES / "programs" / "leaky_report.py"
+MIDRUN_PROGRAM = FIXTURES / "programs" / "snapshot_during_run.py"
+#: What only a snapshot taken during the run writes.
+MIDRUN_ONLY = {("$.sequence", "number"), ("$.process.sharedDirtyFolded", "number"),
+               ("$.process.sharedDirtyNote", "str")}
 
 
 def shape(value, path="$", out=None):
@@ -35,13 +40,14 @@ def shape(value, path="$", out=None):
     return out
 
 
-def profile_program(workdir: Path) -> dict:
+def profile_program(workdir: Path, program: Path = PROGRAM, snapshot: str = "out.json") -> dict:
+    """Runs ``program`` under the helper and returns the snapshot file ``snapshot`` it left."""
     workdir.mkdir(parents=True, exist_ok=True)
-    shutil.copy(str(PROGRAM), str(workdir))
+    shutil.copy(str(program), str(workdir))
     out = workdir / "out.json"
     env = dict(os.environ, PYTHONPATH=str(HELPER_DIR), MEMLENS_OUT=str(out), MEMLENS_MAX_PATHS="3")
-    subprocess.run([sys.executable, PROGRAM.name], cwd=str(workdir), env=env, capture_output=True, check=False)
-    return json.loads(out.read_text())
+    subprocess.run([sys.executable, program.name], cwd=str(workdir), env=env, capture_output=True, check=False)
+    return json.loads((workdir / snapshot).read_text())
 
 
 def test_fresh_snapshot_uses_only_what_the_fixture_has(tmp_path):
@@ -55,9 +61,26 @@ def test_fresh_snapshot_uses_only_what_the_fixture_has(tmp_path):
     assert not unknown, "fields the fixture (and so the TypeScript tests) lack: %s" % sorted(unknown)
 
 
+def test_fresh_snapshot_during_the_run_uses_only_what_its_fixture_has(tmp_path):
+    fixture = json.loads((FIXTURES / "helper-snapshot.json").read_text())
+    exit_fixture = json.loads((FIXTURES / "helper-exit.json").read_text())
+    fresh = profile_program(tmp_path, MIDRUN_PROGRAM, "out-1.json")
+    assert fixture["version"] == fresh["version"] == snapshot_writer.VERSION
+    assert (fresh["kind"], fresh["sequence"], fresh["label"]) == ("snapshot", 1, "after the report")
+    unknown = shape(fresh) - shape(fixture)
+    assert not unknown, "fields the fixture (and so the TypeScript tests) lack: %s" % sorted(unknown)
+    # The fields only a snapshot during the run writes are there for the TypeScript tests to read.
+    assert MIDRUN_ONLY <= shape(fixture) - shape(exit_fixture)
+
+
 if __name__ == "__main__":
-    # Regenerates the fixture; the host's exit status is added as the extension would add it.
-    doc = profile_program(Path("/tmp/memlens-fixture-ws"))
-    doc["program"]["exitCode"], doc["program"]["exitSignal"] = 1, None
-    (FIXTURES / "helper-exit.json").write_text(json.dumps(doc, indent=1))
-    print("wrote", FIXTURES / "helper-exit.json")
+    if sys.argv[1:] == ["snapshot"]:
+        doc = profile_program(Path("/tmp/memlens-fixture-ws"), MIDRUN_PROGRAM, "out-1.json")
+        (FIXTURES / "helper-snapshot.json").write_text(json.dumps(doc, indent=1))
+        print("wrote", FIXTURES / "helper-snapshot.json")
+    else:
+        # Regenerates the fixture; the host's exit status is added as the extension would add it.
+        doc = profile_program(Path("/tmp/memlens-fixture-ws"))
+        doc["program"]["exitCode"], doc["program"]["exitSignal"] = 1, None
+        (FIXTURES / "helper-exit.json").write_text(json.dumps(doc, indent=1))
+        print("wrote", FIXTURES / "helper-exit.json")

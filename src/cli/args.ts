@@ -24,6 +24,15 @@ export type CliCommand =
     }
   | { kind: 'show'; file: string; top: number }
   | {
+      kind: 'compare';
+      before: string;
+      after: string;
+      top: number;
+      /** Also write the comparison here: CSV (every line) when the name ends in .csv, else JSON. */
+      out?: string;
+    }
+  | { kind: 'leaks'; files: string[]; top: number }
+  | {
       kind: 'smaps';
       /** A running process by id, or a snapshot whose `process.smaps` holds the maps. */
       target: { pid: number } | { file: string };
@@ -44,6 +53,8 @@ export const USAGE = `Usage:
   memlens profile [options] script.py [args...]
   memlens profile [options] -m module [args...]
   memlens show snapshot.json [--top N]
+  memlens compare before.json after.json [--top N] [--out FILE.json|FILE.csv]
+  memlens leaks first.json second.json third.json... [--top N]
   memlens smaps PID|snapshot.json [--top N]
   memlens --help | --version
 
@@ -61,6 +72,12 @@ Options of profile:
   --root DIR       count files under DIR as your code (repeatable; default: the script's folder,
                    or the current folder with -m)
   --no-peak        do not capture the per-line view at the traced peak
+
+compare prints what grew from one snapshot to another (per line, type and memory mapping, and in
+total); --out also writes the comparison as JSON, or its lines as CSV. leaks lists the lines and
+types that grew in every interval between three or more snapshots of one program, fastest first.
+Snapshots taken during a run (the program calls sys.audit("memlens.snapshot", "label")) are
+written beside --json FILE as FILE-1.json, FILE-2.json…
 
 smaps prints the memory maps of a running process (Linux, your own processes) or of a snapshot's
 program at exit: mapped files and anonymous memory by permission class (code r-xp, data rw-p,
@@ -98,8 +115,12 @@ export function parseArgs(argv: readonly string[]): CliCommand {
       return parseShow(rest);
     case 'smaps':
       return parseSmaps(rest);
+    case 'compare':
+      return parseCompare(rest);
+    case 'leaks':
+      return parseLeaks(rest);
     default:
-      throw new UsageError(`"${verb}" is not a memlens command; use "memlens profile script.py" or "memlens show file.json".`);
+      throw new UsageError(`"${verb}" is not a memlens command; use "memlens profile script.py", "memlens show file.json" or see memlens --help.`);
   }
 }
 
@@ -205,6 +226,38 @@ function parseShow(argv: readonly string[]): CliCommand {
   }
   if (file === undefined) throw new UsageError('memlens show needs a snapshot file.');
   return { kind: 'show', file, top };
+}
+
+function parseCompare(argv: readonly string[]): CliCommand {
+  const o = new Options(argv);
+  const files: string[] = [];
+  let top = DEFAULT_TOP;
+  let out: string | undefined;
+  for (let arg = o.peek(); arg !== undefined; arg = o.peek()) {
+    o.next();
+    const name = arg.split('=')[0];
+    if (name === '--top') top = positiveInt(o.value(arg, name), name, 1_000_000);
+    else if (name === '--out') out = o.value(arg, name);
+    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`${name} is not an option of memlens compare (see memlens --help).`);
+    else files.push(arg);
+  }
+  if (files.length !== 2) throw new UsageError(`memlens compare needs two snapshot files, the earlier first (${files.length} given).`);
+  return { kind: 'compare', before: files[0], after: files[1], top, out };
+}
+
+function parseLeaks(argv: readonly string[]): CliCommand {
+  const o = new Options(argv);
+  const files: string[] = [];
+  let top = DEFAULT_TOP;
+  for (let arg = o.peek(); arg !== undefined; arg = o.peek()) {
+    o.next();
+    const name = arg.split('=')[0];
+    if (name === '--top') top = positiveInt(o.value(arg, name), name, 1_000_000);
+    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`${name} is not an option of memlens leaks (see memlens --help).`);
+    else files.push(arg);
+  }
+  if (files.length < 3) throw new UsageError(`memlens leaks needs at least three snapshot files of one program (${files.length} given).`);
+  return { kind: 'leaks', files, top };
 }
 
 function parseSmaps(argv: readonly string[]): CliCommand {

@@ -1,6 +1,6 @@
 /**
  * The `memlens` command: profiles a Python program from a terminal and prints its hottest lines,
- * or prints the report of an existing snapshot. It wires `src/run` (interpreter, helper
+ * prints the report of an existing snapshot, compares snapshots and looks for leaks. It wires `src/run` (interpreter, helper
  * environment, process) to `src/model` and `report.ts`; it holds no logic of its own beyond
  * choosing defaults and exit codes.
  */
@@ -9,12 +9,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSnapshotFile, SnapshotError } from '../model/load';
 import { buildModel } from '../model/model';
+import { originText } from '../model/origin';
 import type { MemModel } from '../model/types';
 import { checkInterpreter, findOnPath, InterpreterError, resolveInterpreter } from '../run/interpreter';
 import { helperDirFor, helperEnvironment } from '../run/helperEnv';
-import { finishRun, runProfile, type RunStatus } from '../run/profileProcess';
+import { finishRun, runProfile, writeFileAtomic, type RunStatus } from '../run/profileProcess';
 import { readProcessName, readSmaps, SmapsReadError } from '../run/smaps';
 import { classifySmaps, parseSmaps } from '../model/smaps';
+import { compareCompatibility } from '../model/compat';
+import { diffSnapshots } from '../model/diff';
+import { diffToCsv, diffToJson } from '../model/export';
+import { findLeaks } from '../model/leaks';
+import type { SnapshotDocument } from '../protocol/snapshot';
+import { renderComparison, renderLeaks } from './compareReport';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './args';
 import { programLabel, renderReport } from './report';
 import { renderSmapsReport } from './smapsReport';
@@ -50,7 +57,44 @@ async function main(argv: string[]): Promise<number> {
       return profile(cmd);
     case 'smaps':
       return smaps(cmd);
+    case 'compare':
+      return compare(cmd);
+    case 'leaks':
+      return leaks(cmd);
   }
+}
+
+async function compare(cmd: Extract<CliCommand, { kind: 'compare' }>): Promise<number> {
+  let before: SnapshotDocument;
+  let after: SnapshotDocument;
+  try {
+    [before, after] = await Promise.all([loadSnapshotFile(path.resolve(cmd.before)), loadSnapshotFile(path.resolve(cmd.after))]);
+  } catch (err) {
+    if (err instanceof SnapshotError) return fail(err.message, EXIT_NO_SNAPSHOT);
+    throw err;
+  }
+  const diff = diffSnapshots(before, after);
+  process.stdout.write(renderComparison(diff, compareCompatibility(before, after), { top: cmd.top, cwd: process.cwd() }));
+  if (cmd.out !== undefined) {
+    const out = path.resolve(cmd.out);
+    await writeFileAtomic(out, out.toLowerCase().endsWith('.csv') ? diffToCsv(diff, 'lines') : diffToJson(diff));
+    process.stdout.write(`\nComparison written to ${out}\n`);
+  }
+  return 0;
+}
+
+async function leaks(cmd: Extract<CliCommand, { kind: 'leaks' }>): Promise<number> {
+  let docs: SnapshotDocument[];
+  try {
+    docs = await Promise.all(cmd.files.map((f) => loadSnapshotFile(path.resolve(f))));
+  } catch (err) {
+    if (err instanceof SnapshotError) return fail(err.message, EXIT_NO_SNAPSHOT);
+    throw err;
+  }
+  const report = findLeaks(docs);
+  if (!report.ok) return fail(report.error, EXIT_USAGE);
+  process.stdout.write(renderLeaks(report, { top: cmd.top, cwd: process.cwd() }));
+  return 0;
 }
 
 async function smaps(cmd: Extract<CliCommand, { kind: 'smaps' }>): Promise<number> {
@@ -72,14 +116,13 @@ async function smaps(cmd: Extract<CliCommand, { kind: 'smaps' }>): Promise<numbe
       const doc = await loadSnapshotFile(file);
       const maps = doc.process?.smaps;
       if (maps === undefined) {
-        return fail(
-          doc.process?.smapsError ?? `${file} holds no memory maps: it was made by a MemLens that did not read them.`,
-          EXIT_NO_SNAPSHOT,
-        );
+        const why = doc.program === null ? `it was ${originText(doc)}, which holds the traces alone` : 'it was made by a MemLens that did not read them';
+        return fail(doc.process?.smapsError ?? `${file} holds no memory maps: ${why}.`, EXIT_NO_SNAPSHOT);
       }
       text = maps;
       const p = doc.program;
-      title = `${programLabel(p.argv, p.cwd, process.cwd())} (process ${p.pid}) at ${doc.kind === 'exit' ? 'exit' : 'the snapshot'}`;
+      const what = p === null ? (doc.label ?? file) : `${programLabel(p.argv, p.cwd, process.cwd())} (process ${p.pid})`;
+      title = `${what} at ${doc.kind === 'exit' ? 'exit' : 'the snapshot'}`;
     } catch (err) {
       if (err instanceof SnapshotError) return fail(err.message, EXIT_NO_SNAPSHOT);
       throw err;
@@ -175,11 +218,32 @@ async function profile(cmd: Extract<CliCommand, { kind: 'profile' }>): Promise<n
       throw err;
     }
     const report = renderReport(model, { top: cmd.top, cwd, sourceLine: sourceReader() });
-    process.stdout.write('\n' + report + (json === undefined ? '' : `\nSnapshot written to ${json}\n`));
+    const kept = await keepRunSnapshots(tmp, json);
+    process.stdout.write('\n' + report + (json === undefined ? '' : `\nSnapshot written to ${json}\n`) + kept);
     return programExitCode(status);
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Moves the snapshots the program took during the run (`snapshot-<n>.json` beside the exit
+ * snapshot in `tmp`) next to `--json FILE`, as `FILE-<n>.json`; returns what to tell the user.
+ */
+async function keepRunSnapshots(tmp: string, json: string | undefined): Promise<string> {
+  const taken = (await fs.readdir(tmp)).filter((n) => /^snapshot-\d+\.json$/.test(n));
+  if (taken.length === 0) return '';
+  if (json === undefined) {
+    return `\n${taken.length} snapshot${taken.length === 1 ? ' was' : 's were'} taken during the run and not kept: pass --json FILE to keep them.\n`;
+  }
+  const stem = json.replace(/\.json$/i, '');
+  const written: string[] = [];
+  for (const name of taken.sort((a, b) => parseInt(a.slice(9), 10) - parseInt(b.slice(9), 10))) {
+    const to = `${stem}-${name.slice('snapshot-'.length)}`;
+    await writeFileAtomic(to, await fs.readFile(path.join(tmp, name), 'utf8'));
+    written.push(to);
+  }
+  return `Snapshots taken during the run: ${written.join(', ')}\n`;
 }
 
 /** The program's exit status as a shell reports it: the code, or 128 + the signal's number. */

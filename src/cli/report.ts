@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { formatBytes, formatCount, formatDuration } from '../model/format';
 import { hottestLines } from '../model/model';
+import { originText } from '../model/origin';
 import { classifySmaps, parseSmaps } from '../model/smaps';
 import type { LineModel, MemModel, View } from '../model/types';
 import { writableMemoryLine } from './smapsReport';
@@ -31,23 +32,33 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
   const p = doc.program;
   const out: string[] = [];
 
-  const header = [
-    `MemLens — ${programLabel(p.argv, p.cwd, opts.cwd)}`,
-    exitText(p.exitCode, p.exitSignal),
-    `traced peak ${formatBytes(doc.totals.tracedPeak)}`,
-    `peak RSS ${formatBytes(doc.totals.maxRss)}`,
-  ].join(' — ');
+  const t = doc.totals;
+  // A snapshot without a program (an imported tracemalloc dump) knows its traces alone: the
+  // header names where it came from instead of figures it does not have.
+  const header = (
+    p === null
+      ? [`MemLens — ${doc.label ?? 'snapshot'}`, originText(doc)]
+      : [
+          `MemLens — ${programLabel(p.argv, p.cwd, opts.cwd)}`,
+          exitText(p.exitCode, p.exitSignal),
+          `traced peak ${bytesOrUnknown(t.tracedPeak)}`,
+          `peak RSS ${bytesOrUnknown(t.maxRss)}`,
+        ]
+  ).join(' — ');
   out.push(header, '═'.repeat(header.length));
-  if (p.end.kind === 'exception') {
+  if (p?.end.kind === 'exception') {
     const where = p.end.file !== undefined ? ` at ${displayPath(p.end.file, opts.cwd)}:${p.end.line ?? '?'}` : '';
     out.push(`The program ended with an uncaught ${p.end.type}${where}: ${p.end.message}`);
-  } else if (p.end.kind === 'signal') {
+  } else if (p?.end.kind === 'signal') {
     out.push(`The program was stopped by ${p.end.signal}; the figures are from that moment.`);
   }
-  out.push(
-    `Live at exit ${formatBytes(doc.totals.tracedCurrent)} in ${formatCount(doc.totals.blocks)} blocks; ` +
-      `ran ${formatDuration(doc.totals.wallSeconds)} on ${p.python.implementation} ${p.python.version.split(' ')[0]}.`,
-  );
+  const live = `${formatBytes(t.tracedCurrent)} in ${formatCount(t.blocks)} blocks`;
+  if (p === null) {
+    out.push(`Live at the snapshot ${live}; the dump records nothing else of the program.`);
+  } else {
+    const ran = t.wallSeconds === null ? '' : `ran ${formatDuration(t.wallSeconds)} `;
+    out.push(`Live at exit ${live}; ${ran}on ${p.python.implementation} ${p.python.version.split(' ')[0]}.`);
+  }
   // The process's own view, from its memory maps at exit (`memlens smaps` shows the whole table).
   if (doc.process?.smaps !== undefined) out.push(writableMemoryLine(classifySmaps(parseSmaps(doc.process.smaps))));
 
@@ -63,8 +74,10 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
     out.push(...renderTable(rows, view, opts));
   };
 
-  table('exit', 'Hottest lines at exit');
-  if (doc.peak.method === 'none') {
+  table('exit', p === null ? 'Hottest lines at the snapshot' : 'Hottest lines at exit');
+  if (p === null) {
+    out.push('', 'Hottest lines at peak: a tracemalloc dump holds one moment only.');
+  } else if (doc.peak.method === 'none') {
     out.push('', 'Hottest lines at peak: not captured (turned off with --no-peak, or not supported here).');
   } else {
     table('peak', 'Hottest lines at peak');
@@ -100,6 +113,10 @@ export function programLabel(argv: readonly string[], programCwd: string, cwd: s
   return displayPath(path.resolve(programCwd, argv[i]), cwd);
 }
 
+function bytesOrUnknown(n: number | null): string {
+  return n === null ? 'unknown' : formatBytes(n);
+}
+
 function exitText(code: number | null | undefined, signal: string | null | undefined): string {
   if (signal) return `ended by ${signal}`;
   if (code !== null && code !== undefined) return `exit code ${code}`;
@@ -110,13 +127,13 @@ function exitText(code: number | null | undefined, signal: string | null | undef
 function peakNote(model: MemModel): string {
   const { peak, totals } = model.doc;
   if (peak.method === 'exit') {
-    return totals.tracedPeak > totals.tracedCurrent
+    return totals.tracedPeak !== null && totals.tracedPeak > totals.tracedCurrent
       ? `  (No capture was taken during the run, so this is the exit view; the traced peak was ${formatBytes(totals.tracedPeak)}.)`
       : '  (This is the exit view: memory was highest at the end.)';
   }
   return (
-    `  (Captured at ${formatBytes(peak.capturedTraced)} of the ${formatBytes(totals.tracedPeak)} traced peak; ` +
-    `captures follow each rise of ${formatBytes(peak.stepBytes)}.)`
+    `  (Captured at ${formatBytes(peak.capturedTraced)} of the ${bytesOrUnknown(totals.tracedPeak)} traced peak; ` +
+    `captures follow each rise of ${bytesOrUnknown(peak.stepBytes)}.)`
   );
 }
 

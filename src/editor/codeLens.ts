@@ -3,21 +3,30 @@
  * its range (nested functions included), at exit and at peak. Clicking it opens the hottest
  * line's hover (`memlens.showLine`); a second lens beside the module's opens the memory panel.
  * Scopes holding nothing in either view get no lens: a "0 B" above every function of a file
- * would bury the ones that matter.
+ * would bury the ones that matter. While two snapshots are compared, the lenses show each scope's
+ * growth instead and open the line that grew most.
  */
 import * as vscode from 'vscode';
 import * as config from '../config';
 import type { Ctx } from '../ctx';
 import { formatBytes } from '../model/format';
 import type { ScopeModel } from '../model/types';
+import type { SnapshotDocument } from '../protocol/snapshot';
+import { growthLensTitle, type Comparison } from './comparison';
 import { modelPath } from './paths';
 import type { ShowLineArgs } from './showLine';
 
-/** The lens title of a scope: `MemLens: 40.0 MiB at exit · 104.0 MiB at peak`. */
-export function lensTitle(scope: ScopeModel, hasPeak: boolean): string {
-  const exit = `${formatBytes(scope.exitBytes)} at exit`;
+/**
+ * The lens title of a scope: `MemLens: 40.0 MiB at exit · 104.0 MiB at peak`; a snapshot taken
+ * during the run says `in the snapshot` instead of `at exit` (its lines are what was live then).
+ */
+export function lensTitle(scope: ScopeModel, hasPeak: boolean, kind: SnapshotDocument['kind'] = 'exit'): string {
+  const exit = `${formatBytes(scope.exitBytes)} ${kind === 'exit' ? 'at exit' : 'in the snapshot'}`;
   return hasPeak ? `MemLens: ${exit} · ${formatBytes(scope.peakBytes)} at peak` : `MemLens: ${exit}`;
 }
+
+/** The title of the lens after the module's, in a comparison, that ends it. */
+export const COMPARISON_LENS_TITLE = 'End Comparison';
 
 /** The title of the lens after the module's that opens the memory panel. */
 export const PANEL_LENS_TITLE = 'Open Memory Panel';
@@ -34,6 +43,7 @@ export class MemCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const model = this.ctx.model;
     if (!model || doc.uri.scheme !== 'file' || !config.codeLensEnabled(doc.uri)) return [];
+    if (this.ctx.comparison) return this.growthLenses(doc, this.ctx.comparison);
     const file = model.files.get(modelPath(doc.uri));
     if (!file) return [];
     const hasPeak = model.doc.peak.method !== 'none';
@@ -48,7 +58,7 @@ export class MemCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
         scope.hottestLine !== undefined ? { file: file.path, line: scope.hottestLine, hover: true } : undefined;
       lenses.push(
         new vscode.CodeLens(range, {
-          title: lensTitle(scope, hasPeak),
+          title: lensTitle(scope, hasPeak, model.doc.kind),
           tooltip: `${scope.kind === 'module' ? 'Module' : scope.kind === 'class' ? 'Class' : 'Function'} ${scope.name}` +
             (args ? `: click to show its hottest line (line ${scope.hottestLine})` : ''),
           command: args ? 'memlens.showLine' : '',
@@ -61,6 +71,37 @@ export class MemCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
           title: PANEL_LENS_TITLE,
           tooltip: 'Open the memory panel beside the editor: process memory, object types, timeline, GC and imports of this run',
           command: 'memlens.openPanel',
+        }));
+      }
+    }
+    return lenses;
+  }
+
+  /** In a comparison: each scope's growth, clicking to the line that grew most. */
+  private growthLenses(doc: vscode.TextDocument, comparison: Comparison): vscode.CodeLens[] {
+    const file = modelPath(doc.uri);
+    const lenses: vscode.CodeLens[] = [];
+    const scopes = [...(comparison.scopes.get(file) ?? [])].sort((a, b) => a.line - b.line);
+    for (const scope of scopes) {
+      if (scope.bytes.delta === 0) continue;
+      const at = scope.kind === 'module' ? { line: 1 } : this.ctx.lines.current(file, scope.line);
+      if (!at || at.line > doc.lineCount) continue;
+      const range = doc.lineAt(at.line - 1).range;
+      const args: ShowLineArgs | undefined =
+        scope.grewMostLine !== null ? { file, line: scope.grewMostLine, hover: true } : undefined;
+      lenses.push(new vscode.CodeLens(range, {
+        title: growthLensTitle(scope, comparison.beforeName),
+        tooltip: `${scope.name}: ${formatBytes(scope.bytes.before)} in ${comparison.beforeName}, ` +
+          `${formatBytes(scope.bytes.after)} in ${comparison.afterName}` +
+          (args ? `. Click to show the line that grew most (line ${args.line})` : ''),
+        command: args ? 'memlens.showLine' : '',
+        arguments: args ? [args] : undefined,
+      }));
+      if (scope.kind === 'module') {
+        lenses.push(new vscode.CodeLens(range, {
+          title: COMPARISON_LENS_TITLE,
+          tooltip: 'Back to the sizes of the later snapshot',
+          command: 'memlens.clearComparison',
         }));
       }
     }

@@ -1,6 +1,8 @@
 /**
  * Inline annotations: each annotated line gets a heat background (`memlens.heat1`…`heat5`, by its
- * share of the hottest line) and its size after the text (`40.0 MiB · 1 block`). The decoration
+ * share of the hottest line) and its size after the text (`40.0 MiB · 1 block`); while two
+ * snapshots are compared, each line that changed gets its growth instead (`+6.0 MiB · +3 blocks
+ * since "round 1"`), heat by share of the largest growth. The decoration
  * types are created once; a redraw only sets ranges, on every visible editor, whenever the model,
  * the view, the settings or the lines' positions change. Lines edited since the run keep their
  * figures, dimmed by a type of their own.
@@ -8,8 +10,9 @@
 import * as vscode from 'vscode';
 import * as config from '../config';
 import type { Ctx } from '../ctx';
-import { formatLineSummary, heatBucket } from '../model/format';
+import { formatLineSummary, heatBucket, type HeatBucket } from '../model/format';
 import type { LineFigures } from '../model/types';
+import { growthText } from './comparison';
 import { modelPath } from './paths';
 
 /** One annotation as drawn, for tests (the API cannot read decorations back). */
@@ -22,6 +25,13 @@ export interface DrawnAnnotation {
   /** 0 (no heat colour) to 5. */
   heat: number;
   stale: boolean;
+}
+
+/** An annotation before it is placed on the document's current lines. */
+interface Annotation {
+  runLine: number;
+  heat: HeatBucket;
+  text: string;
 }
 
 const AFTER_MARGIN = '0 0 0 2.5em';
@@ -74,24 +84,18 @@ export class Decorations implements vscode.Disposable {
     const perType: vscode.DecorationOptions[][] = this.heatTypes.map(() => []);
     const stale: vscode.DecorationOptions[] = [];
     const drawn: DrawnAnnotation[] = [];
-    const model = this.ctx.model;
-    const file = model && doc.uri.scheme === 'file' ? model.files.get(modelPath(doc.uri)) : undefined;
-    if (model && file && config.annotationsEnabled(doc.uri)) {
-      const view = this.ctx.view;
-      const minimum = config.annotationMinimumBytes(doc.uri);
-      for (const line of file.lines.values()) {
-        const figures: LineFigures | undefined = line[view];
-        if (!figures || figures.bytes < minimum || figures.bytes <= 0) continue;
-        const at = this.ctx.lines.current(file.path, line.line);
+    if (doc.uri.scheme === 'file' && config.annotationsEnabled(doc.uri)) {
+      const file = modelPath(doc.uri);
+      for (const a of this.ctx.comparison ? this.growthOf(file, doc.uri) : this.sizesOf(file, doc.uri)) {
+        const at = this.ctx.lines.current(file, a.runLine);
         if (!at || at.line < 1 || at.line > doc.lineCount) continue;
-        const heat = heatBucket(figures.bytes, model.maxLineBytes[view]);
-        const text = formatLineSummary(figures.bytes, figures.blocks) + (at.stale ? ' (edited since the run)' : '');
+        const text = a.text + (at.stale ? ' (edited since the run)' : '');
         const options: vscode.DecorationOptions = {
           range: doc.lineAt(at.line - 1).range,
           renderOptions: { after: { contentText: text } },
         };
-        (at.stale ? stale : perType[heat]).push(options);
-        drawn.push({ line: at.line, runLine: line.line, text, heat: at.stale ? 0 : heat, stale: at.stale });
+        (at.stale ? stale : perType[a.heat]).push(options);
+        drawn.push({ line: at.line, runLine: a.runLine, text, heat: at.stale ? 0 : a.heat, stale: at.stale });
       }
     }
     this.heatTypes.forEach((type, i) => editor.setDecorations(type, perType[i]));
@@ -99,6 +103,43 @@ export class Decorations implements vscode.Disposable {
     drawn.sort((a, b) => a.line - b.line);
     const key = doc.uri.toString();
     if (drawn.length > 0 || !this.drawn.has(key)) this.drawn.set(key, drawn);
+  }
+
+  /** The annotations of a file in the model: sizes in the current view, heat by share of the hottest. */
+  private *sizesOf(file: string, uri: vscode.Uri): Iterable<Annotation> {
+    const model = this.ctx.model;
+    const entry = model?.files.get(file);
+    if (!model || !entry) return;
+    const view = this.ctx.view;
+    const minimum = config.annotationMinimumBytes(uri);
+    for (const line of entry.lines.values()) {
+      const figures: LineFigures | undefined = line[view];
+      if (!figures || figures.bytes < minimum || figures.bytes <= 0) continue;
+      yield {
+        runLine: line.line,
+        heat: heatBucket(figures.bytes, model.maxLineBytes[view]),
+        text: formatLineSummary(figures.bytes, figures.blocks),
+      };
+    }
+  }
+
+  /**
+   * The annotations of a file in a comparison: the signed growth of each line that changed, heat
+   * by share of the largest growth (a line that shrank gets its text and no heat).
+   */
+  private *growthOf(file: string, uri: vscode.Uri): Iterable<Annotation> {
+    const comparison = this.ctx.comparison;
+    const lines = comparison?.lines.get(file);
+    if (!comparison || !lines) return;
+    const minimum = config.annotationMinimumBytes(uri);
+    for (const line of lines.values()) {
+      if (line.bytes.delta === 0 || Math.abs(line.bytes.delta) < minimum) continue;
+      yield {
+        runLine: line.line,
+        heat: heatBucket(line.growth, comparison.maxGrowth),
+        text: growthText(line, comparison.beforeName),
+      };
+    }
   }
 
   dispose(): void {

@@ -52,8 +52,11 @@ export class EditTracker implements vscode.Disposable {
     }
   }
 
-  /** Starts over for a new model (or none), replaying the edits recorded since `beginRun`. */
-  reset(model: MemModel | undefined): void {
+  /**
+   * Starts over for a new model (or none), replaying the edits recorded since `beginRun`.
+   * `extra` names more lines to follow (a comparison's lines that the model no longer holds).
+   */
+  reset(model: MemModel | undefined, extra: Iterable<[file: string, line: number]> = []): void {
     this.trackers.clear();
     this.followed.clear();
     if (!model) return;
@@ -73,6 +76,7 @@ export class EditTracker implements vscode.Disposable {
       }
       for (const scope of file.scopes) follow(file.path, scope.line);
     }
+    for (const [file, line] of extra) follow(file, line);
     for (const doc of vscode.workspace.textDocuments) this.start(doc);
     this.recording = undefined;
   }

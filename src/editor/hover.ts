@@ -1,14 +1,17 @@
 /**
  * The hover of an annotated line: its figures at exit and at peak, the scope it sits in, the
  * allocating call paths (innermost first) with each frame a link that opens that line, and notes
- * for memory with no user frame in reach and for lines edited since the run. The markdown is
+ * for memory with no user frame in reach and for lines edited since the run; in a comparison, the
+ * line's figures in both snapshots and the call paths that grew. The markdown is
  * trusted for `memlens.showLine` only.
  */
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
-import { formatBytes, formatCount, formatLineSummary } from '../model/format';
+import type { LineDelta } from '../model/diff';
+import { formatBytes, formatCount, formatLineSummary, formatSignedBytes } from '../model/format';
 import { scopesContaining } from '../model/model';
 import type { LineFigures, LineModel, ResolvedPath, View } from '../model/types';
+import type { Comparison } from './comparison';
 import { displayPath, modelPath } from './paths';
 import { showLineUri } from './showLine';
 
@@ -21,6 +24,13 @@ export class MemHoverProvider implements vscode.HoverProvider {
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
     const model = this.ctx.model;
     if (!model || doc.uri.scheme !== 'file') return undefined;
+    const comparison = this.ctx.comparison;
+    if (comparison) {
+      const path = modelPath(doc.uri);
+      const runLine = this.ctx.lines.runLine(path, pos.line + 1);
+      const line = runLine === undefined ? undefined : comparison.lines.get(path)?.get(runLine);
+      return line ? new vscode.Hover(growthHoverMarkdown(line, comparison), doc.lineAt(pos.line).range) : undefined;
+    }
     const file = model.files.get(modelPath(doc.uri));
     if (!file) return undefined;
     const runLine = this.ctx.lines.runLine(file.path, pos.line + 1);
@@ -32,6 +42,7 @@ export class MemHoverProvider implements vscode.HoverProvider {
       stale: at?.stale ?? false,
       frames: model.doc.settings.frames,
       hasPeak: model.doc.peak.method !== 'none',
+      snapshot: model.doc.kind === 'snapshot',
       scope: scopes.length > 0 ? scopes[scopes.length - 1].name : undefined,
     });
     return new vscode.Hover(md, doc.lineAt(pos.line).range);
@@ -42,21 +53,22 @@ export class MemHoverProvider implements vscode.HoverProvider {
 export function hoverMarkdown(
   line: LineModel,
   view: View,
-  opts: { stale: boolean; frames: number; hasPeak: boolean; scope?: string },
+  opts: { stale: boolean; frames: number; hasPeak: boolean; scope?: string; snapshot?: boolean },
 ): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: ['memlens.showLine'] };
   md.supportHtml = false;
   const where = opts.scope ? ` in ${escape(opts.scope)}` : '';
   md.appendMarkdown(`**MemLens** · line ${line.line}${where}\n\n`);
-  md.appendMarkdown(`- live at exit: ${figuresText(line.exit)}\n`);
+  md.appendMarkdown(`- ${opts.snapshot ? 'live when the snapshot was taken' : 'live at exit'}: ${figuresText(line.exit)}\n`);
   if (opts.hasPeak) md.appendMarkdown(`- live at peak: ${figuresText(line.peak)}\n`);
   md.appendMarkdown('\n');
 
   const shown: View = line[view] ? view : view === 'exit' ? 'peak' : 'exit';
   const figures = line[shown];
   if (figures && figures.paths.length > 0) {
-    md.appendMarkdown(`Call paths at ${shown} (innermost first):\n\n`);
+    const when = shown === 'peak' ? 'at peak' : opts.snapshot ? 'in the snapshot' : 'at exit';
+    md.appendMarkdown(`Call paths ${when} (innermost first):\n\n`);
     for (const p of figures.paths.slice(0, MAX_PATHS)) {
       md.appendMarkdown(`- ${escape(formatLineSummary(p.bytes, p.blocks))}: ${pathLinks(p)}\n`);
     }
@@ -75,13 +87,35 @@ export function hoverMarkdown(
   return md;
 }
 
+/** The hover of a line in a comparison: before, after, growth, and the call paths that grew. */
+export function growthHoverMarkdown(line: LineDelta, comparison: Comparison): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = { enabledCommands: ['memlens.showLine'] };
+  md.supportHtml = false;
+  md.appendMarkdown(`**MemLens** · line ${line.line}: **${escape(formatSignedBytes(line.bytes.delta))}**\n\n`);
+  md.appendMarkdown(`- ${escape(comparison.beforeName)}: ${escape(formatLineSummary(line.bytes.before, line.blocks.before))}\n`);
+  md.appendMarkdown(`- ${escape(comparison.afterName)}: ${escape(formatLineSummary(line.bytes.after, line.blocks.after))}\n\n`);
+  const paths = line.paths.filter((p) => p.delta !== 0);
+  if (paths.length > 0) {
+    md.appendMarkdown('Call paths, by growth (innermost first):\n\n');
+    for (const p of paths.slice(0, MAX_PATHS)) {
+      const was = p.before === null ? 'new' : `was ${formatBytes(p.before)}`;
+      md.appendMarkdown(`- ${escape(`${formatSignedBytes(p.delta)} (${was})`)}: ${pathLinks(p)}\n`);
+    }
+    if (paths.length > MAX_PATHS) md.appendMarkdown(`- … and ${paths.length - MAX_PATHS} more\n`);
+    md.appendMarkdown('\n');
+  }
+  md.appendMarkdown('_Comparing snapshots: run `MemLens: End Comparison` to see sizes again._\n');
+  return md;
+}
+
 function figuresText(f: LineFigures | undefined): string {
   if (!f) return 'nothing';
   return `**${formatBytes(f.bytes)}** in ${formatCount(f.blocks)} ${f.blocks === 1 ? 'block' : 'blocks'}`;
 }
 
 /** `[sample.py:8](command…) ← [sample.py:23](command…)`, innermost first. */
-function pathLinks(p: ResolvedPath): string {
+function pathLinks(p: Pick<ResolvedPath, 'frames'>): string {
   return p.frames
     .map((f) => `[${escape(`${displayPath(f.file)}:${f.line}`)}](${showLineUri({ file: f.file, line: f.line })})`)
     .join(' ← ');

@@ -6,6 +6,7 @@
  */
 import * as nodePath from 'node:path';
 import type { ProgramInfo, SnapshotDocument } from '../protocol/snapshot';
+import { originText } from './origin';
 
 /** What a command line ran: a script, a module (`-m`), a command (`-c`) or standard input. */
 export interface ProgramIdentity {
@@ -36,12 +37,23 @@ export interface Compatibility {
  * with different Pythons (executable, version or implementation), with different frame depths
  * (memory may then be attributed to other lines), and when `a` was taken after `b` in one run.
  * Different runs of the same program are not warned about: comparing a run before and after a
- * fix is what comparing is for.
+ * fix is what comparing is for. A snapshot without a program (an imported tracemalloc dump) says
+ * neither what it was of nor when: it is never the same program or run, and a warning says why.
  */
 export function compareCompatibility(a: SnapshotDocument, b: SnapshotDocument): Compatibility {
   const warnings: string[] = [];
   const pa = a.program;
   const pb = b.program;
+  if (pa === null || pb === null) {
+    for (const [which, doc] of [['first', a], ['second', b]] as const) {
+      if (doc.program === null) {
+        warnings.push(`The ${which} snapshot was ${originText(doc)}, which does not say what program it is of or when it was taken.`);
+      }
+    }
+    const frames = framesWarning(a, b);
+    if (frames !== undefined) warnings.push(frames);
+    return { sameProgram: false, sameRun: false, warnings };
+  }
   const ia = programIdentity(pa);
   const ib = programIdentity(pb);
   // Two unknown command lines (an embedded interpreter) cannot be told apart, so they pass.
@@ -58,17 +70,21 @@ export function compareCompatibility(a: SnapshotDocument, b: SnapshotDocument): 
   if (python(pa) !== python(pb)) {
     warnings.push(`These snapshots were taken with different Pythons: ${python(pa)} and ${python(pb)}.`);
   }
-  if (a.settings.frames !== b.settings.frames) {
-    warnings.push(
-      `These snapshots were taken with different frame depths (${a.settings.frames} and ` +
-        `${b.settings.frames}), so the same memory may be attributed to different lines.`,
-    );
-  }
+  const frames = framesWarning(a, b);
+  if (frames !== undefined) warnings.push(frames);
   const sameRun = pa.pid === pb.pid && pa.startTime === pb.startTime;
   if (sameRun && pa.endTime > pb.endTime) {
     warnings.push('The first snapshot was taken after the second, so growth shows as shrinkage.');
   }
   return { sameProgram, sameRun, warnings };
+}
+
+function framesWarning(a: SnapshotDocument, b: SnapshotDocument): string | undefined {
+  if (a.settings.frames === b.settings.frames) return undefined;
+  return (
+    `These snapshots were taken with different frame depths (${a.settings.frames} and ` +
+    `${b.settings.frames}), so the same memory may be attributed to different lines.`
+  );
 }
 
 /** Options of `python` that take a value (`-W error`, `-X dev`), besides `-c` and `-m`. */

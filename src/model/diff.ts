@@ -33,17 +33,20 @@ export interface Ranked {
   growth: number;
 }
 
-/** Which snapshot a comparison side is, for titles and sentences. */
+/**
+ * Which snapshot a comparison side is, for titles and sentences. The figures of its program are
+ * null when the snapshot has no program (an imported tracemalloc dump).
+ */
 export interface SnapshotRef {
   label: string | null;
   kind: SnapshotDocument['kind'];
   /** When it was taken: `program.endTime`, seconds since the Unix epoch. */
-  time: number;
+  time: number | null;
   /** Seconds since its program started (`time − program.startTime`). */
-  elapsed: number;
-  pid: number;
+  elapsed: number | null;
+  pid: number | null;
   /** `program.startTime`: with `pid`, what identifies the run. */
-  startTime: number;
+  startTime: number | null;
 }
 
 /**
@@ -138,13 +141,13 @@ export interface MappingDelta extends Ranked {
 export interface TotalsDelta {
   /** Traced memory when each was taken (`totals.tracedCurrent`). */
   traced: Delta;
-  tracedPeak: Delta;
+  tracedPeak: Delta | null;
   /** Live traced blocks. */
   blocks: Delta;
   /** The sum of every line's bytes (traced memory less the helper's own). */
   lineBytes: Delta;
   rss: Delta | null;
-  maxRss: Delta;
+  maxRss: Delta | null;
   /** Private dirty over all mappings (from smaps). */
   writable: Delta | null;
   /** Private clean + private dirty (from smaps). */
@@ -158,8 +161,8 @@ export interface TotalsDelta {
 export interface SnapshotDiff {
   before: SnapshotRef;
   after: SnapshotRef;
-  /** `after.time − before.time` (negative when the first was taken later). */
-  seconds: number;
+  /** `after.time − before.time` (negative when the first was taken later); null when either time is unknown. */
+  seconds: number | null;
   totals: TotalsDelta;
   /** Every line holding memory in either snapshot, most growth first. */
   lines: LineDelta[];
@@ -195,14 +198,14 @@ export function diffModels(before: MemModel, after: MemModel): SnapshotDiff {
   return {
     before: snapshotRef(b),
     after: snapshotRef(a),
-    seconds: a.program.endTime - b.program.endTime,
+    seconds: a.program === null || b.program === null ? null : a.program.endTime - b.program.endTime,
     totals: {
       traced: delta(b.totals.tracedCurrent, a.totals.tracedCurrent),
-      tracedPeak: delta(b.totals.tracedPeak, a.totals.tracedPeak),
+      tracedPeak: knownDelta(b.totals.tracedPeak, a.totals.tracedPeak),
       blocks: delta(b.totals.blocks, a.totals.blocks),
       lineBytes: delta(before.totalBytes.exit, after.totalBytes.exit),
-      rss: b.totals.rss === null || a.totals.rss === null ? null : delta(b.totals.rss, a.totals.rss),
-      maxRss: delta(b.totals.maxRss, a.totals.maxRss),
+      rss: knownDelta(b.totals.rss, a.totals.rss),
+      maxRss: knownDelta(b.totals.maxRss, a.totals.maxRss),
       writable: maps.writable,
       uss: maps.uss,
       censusObjects: b.census && a.census ? delta(b.census.objects, a.census.objects) : null,
@@ -249,15 +252,20 @@ export function delta(before: number, after: number): Delta {
   return { before, after, delta: after - before };
 }
 
+/** `delta`, or null when either side does not know the figure. */
+function knownDelta(before: number | null, after: number | null): Delta | null {
+  return before === null || after === null ? null : delta(before, after);
+}
+
 /** The parts of a snapshot that name it in titles and sentences. */
 export function snapshotRef(doc: SnapshotDocument): SnapshotRef {
   return {
     label: doc.label ?? null,
     kind: doc.kind,
-    time: doc.program.endTime,
-    elapsed: doc.program.endTime - doc.program.startTime,
-    pid: doc.program.pid,
-    startTime: doc.program.startTime,
+    time: doc.program?.endTime ?? null,
+    elapsed: doc.program === null ? null : doc.program.endTime - doc.program.startTime,
+    pid: doc.program?.pid ?? null,
+    startTime: doc.program?.startTime ?? null,
   };
 }
 

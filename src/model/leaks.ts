@@ -16,11 +16,14 @@
  *   line number; a line absent from a snapshot holds 0 there.
  * - Snapshots of different programs are refused; snapshots of different runs of one program are
  *   accepted with a warning (growth between runs may be different input, not a leak).
+ * - A snapshot without a program (an imported tracemalloc dump) is refused: it says neither when
+ *   it was taken nor of what, so it has no place in the series.
  */
 import type { SnapshotDocument } from '../protocol/snapshot';
 import { compareCompatibility } from './compat';
 import { byGrowth, matchPaths, snapshotRef, type PathDelta, type Ranked, type SnapshotRef } from './diff';
 import { buildModel } from './model';
+import { hasProgram, originText, type WithProgram } from './origin';
 import type { LineFigures, MemModel } from './types';
 
 /** Rises below this many bytes in an interval count as flat, unless `LeakOptions` says otherwise. */
@@ -106,8 +109,15 @@ export function findLeaks(snapshots: readonly SnapshotDocument[], options: LeakO
         `every interval; ${snapshots.length === 0 ? 'none was' : snapshots.length === 1 ? 'one was' : 'two were'} given.`,
     );
   }
+  const untimed = snapshots.find((d) => !hasProgram(d));
+  if (untimed !== undefined) {
+    return refuse(
+      `Finding leaks needs to know when each snapshot was taken and of what; ${untimed.label ? `"${untimed.label}"` : 'one'} was ` +
+        `${originText(untimed)}, which says neither.`,
+    );
+  }
   // Array.prototype.sort is stable: snapshots with equal times keep the order given.
-  const docs = [...snapshots].sort((a, b) => a.program.endTime - b.program.endTime);
+  const docs = snapshots.filter(hasProgram).sort((a, b) => a.program.endTime - b.program.endTime);
   const warnings: string[] = [];
   for (const doc of docs.slice(1)) {
     const compat = compareCompatibility(docs[0], doc);
@@ -191,7 +201,7 @@ function lineLeaks(models: readonly MemModel[], rate: Rate): LineLeak[] {
   return rows.sort(byGrowth((r) => `${r.file}\u0000${String(r.line).padStart(10, '0')}`));
 }
 
-function typeLeaks(docs: readonly SnapshotDocument[], rate: Rate): Pick<LeakFindings, 'typesAvailable' | 'typesReason' | 'types'> {
+function typeLeaks(docs: readonly WithProgram[], rate: Rate): Pick<LeakFindings, 'typesAvailable' | 'typesReason' | 'types'> {
   const missing = docs.filter((d) => d.census === undefined);
   if (missing.length > 0) {
     const which =
@@ -214,7 +224,7 @@ function typeLeaks(docs: readonly SnapshotDocument[], rate: Rate): Pick<LeakFind
 }
 
 /** How a sentence names a snapshot: its label in quotes, else its time into the run. */
-function describe(doc: SnapshotDocument): string {
+function describe(doc: WithProgram): string {
   return doc.label ? `"${doc.label}"` : `the one at ${(doc.program.endTime - doc.program.startTime).toFixed(1)} s`;
 }
 

@@ -178,7 +178,7 @@ class Validator {
     return (
       oneOf('kind', d.kind, ['exit', 'snapshot']) ??
       optional(d.label, () => str('label', d.label)) ??
-      this.program(d.program) ??
+      nullable(d.program, () => this.program(d.program)) ??
       this.settings(d.settings) ??
       this.totals(d.totals) ??
       this.peak(d.peak) ??
@@ -189,6 +189,7 @@ class Validator {
       optional(d.imports, () => this.imports(d.imports)) ??
       optional(d.timeline, () => this.timeline(d.timeline)) ??
       optional(d.pymallocStats, () => str('pymallocStats', d.pymallocStats)) ??
+      optional(d.origin, () => this.origin(d.origin)) ??
       this.files(files)
     );
   }
@@ -314,17 +315,25 @@ class Validator {
     return natural('settings.frames', s.frames) ?? strList('settings.roots', s.roots) ?? natural('settings.maxPaths', s.maxPaths);
   }
 
+  private origin(o: unknown): string | undefined {
+    if (!isObject(o)) return expected('origin', o, 'an object');
+    return oneOf('origin.kind', o.kind, ['tracemalloc-dump']) ?? str('origin.path', o.path);
+  }
+
   private totals(t: unknown): string | undefined {
     if (!isObject(t)) return expected('totals', t, 'an object');
-    for (const key of ['tracedCurrent', 'tracedPeak', 'blocks', 'maxRss', 'minorFaults', 'majorFaults']) {
-      const bad = natural(`totals.${key}`, t[key]);
+    const known = natural('totals.tracedCurrent', t.tracedCurrent) ?? natural('totals.blocks', t.blocks);
+    if (known !== undefined) return known;
+    // Null where the document cannot know the figure (an imported tracemalloc dump).
+    for (const key of ['tracedPeak', 'maxRss', 'rss', 'minorFaults', 'majorFaults']) {
+      const bad = nullable(t[key], () => natural(`totals.${key}`, t[key]));
       if (bad !== undefined) return bad;
     }
     for (const key of ['wallSeconds', 'cpuUserSeconds', 'cpuSystemSeconds']) {
-      const bad = num(`totals.${key}`, t[key]);
+      const bad = nullable(t[key], () => num(`totals.${key}`, t[key]));
       if (bad !== undefined) return bad;
     }
-    return nullable(t.rss, () => natural('totals.rss', t.rss));
+    return undefined;
   }
 
   private peak(p: unknown): string | undefined {
@@ -333,8 +342,8 @@ class Validator {
       oneOf('peak.method', p.method, ['fork', 'exit', 'none']) ??
       natural('peak.capturedTraced', p.capturedTraced) ??
       nullable(p.capturedAt, () => num('peak.capturedAt', p.capturedAt)) ??
-      natural('peak.stepBytes', p.stepBytes) ??
-      num('peak.pollSeconds', p.pollSeconds) ??
+      nullable(p.stepBytes, () => natural('peak.stepBytes', p.stepBytes)) ??
+      nullable(p.pollSeconds, () => num('peak.pollSeconds', p.pollSeconds)) ??
       natural('peak.captures', p.captures)
     );
   }

@@ -11,6 +11,7 @@ import { parsePymallocStats } from '../model/pymalloc';
 import { classifySmaps, mappingGroup, parseSmaps, type Mapping } from '../model/smaps';
 import type { MemModel, LineModel, LineFigures } from '../model/types';
 import { formatBytes } from '../model/format';
+import { originText } from '../model/origin';
 import type {
   FileRef,
   GcData,
@@ -29,7 +30,7 @@ import type {
   TypeRow,
   TypesData,
 } from '../protocol/panel';
-import type { ImportCost, SnapshotDocument, TypeCount } from '../protocol/snapshot';
+import type { ImportCost, ProgramInfo, SnapshotDocument, TypeCount } from '../protocol/snapshot';
 
 /** What the panel needs besides the model. */
 export interface PanelDataOptions {
@@ -51,6 +52,17 @@ export const MISSING = {
   imports: 'No import costs in this snapshot (turned off, or made by an older helper).',
   pymalloc: 'No pymalloc statistics in this snapshot (turned off, made by an older helper, or not CPython).',
 } as const;
+
+/**
+ * A part `doc` lacks: `sentence` guesses why for a run's snapshot; an imported tracemalloc dump
+ * holds the traces alone, and says so instead.
+ */
+function absent(doc: SnapshotDocument, what: string, sentence: string): { ok: false; missing: string } {
+  if (doc.origin?.kind === 'tracemalloc-dump') {
+    return { ok: false, missing: `No ${what} in this snapshot: it was imported from a tracemalloc dump, which holds the traces alone.` };
+  }
+  return { ok: false, missing: sentence };
+}
 
 /** Builds the panel's data for `model`. */
 export function panelData(model: MemModel, options: PanelDataOptions): PanelData {
@@ -108,23 +120,24 @@ export function programName(argv: readonly string[]): string {
 
 function programSummary(doc: SnapshotDocument, script?: string): ProgramSummary {
   const p = doc.program;
-  const argv = p.argv;
-  const name = script ? baseName(script) : programName(argv);
+  const common = { kind: doc.kind, label: doc.label, frames: doc.settings.frames };
+  if (p === null) {
+    const name = script ? baseName(script) : doc.origin ? baseName(doc.origin.path) : 'unknown program';
+    return { ...common, name, argv: null, python: null, pid: null, ended: null, origin: originText(doc) };
+  }
   return {
-    name,
-    argv,
+    ...common,
+    name: script ? baseName(script) : programName(p.argv),
+    argv: p.argv,
     python: `${p.python.implementation} ${p.python.version.split(/\s/)[0]}`,
     pid: p.pid,
-    kind: doc.kind,
-    label: doc.label,
-    ended: endedText(doc),
-    frames: doc.settings.frames,
+    ended: endedText(p),
+    origin: null,
   };
 }
 
 /** How the program ended, in words. */
-export function endedText(doc: SnapshotDocument): string {
-  const p = doc.program;
+export function endedText(p: ProgramInfo): string {
   const e = p.end;
   if (e.kind === 'exception') return `ended with ${e.type}: ${e.message}`;
   if (e.kind === 'signal') return `stopped by ${e.signal}`;
@@ -167,7 +180,7 @@ export function compareLineRows(a: LineRow, b: LineRow, files: readonly FileRef[
 }
 
 /** A call path as text, innermost first: `decoder.py:353 ← sample.py:12`. */
-function pathText(frames: readonly { file: string; line: number }[]): string {
+export function pathText(frames: readonly { file: string; line: number }[]): string {
   return frames.map((f) => `${baseName(f.file)}:${f.line}`).join(' ← ');
 }
 
@@ -224,7 +237,7 @@ export function typeRows(counts: readonly TypeCount[], total?: number): TypeRow[
 
 function typesData(doc: SnapshotDocument): Section<TypesData> {
   const c = doc.census;
-  if (c === undefined) return { ok: false, missing: MISSING.types };
+  if (c === undefined) return absent(doc, 'type census', MISSING.types);
   if (!Array.isArray(c.types)) throw new Error('its types are not a list');
   // The census's own total counts every object walked; rows may leave out the smallest types.
   const total = Math.max(c.bytes, c.types.reduce((s, t) => s + t.bytes, 0));
@@ -245,34 +258,39 @@ function typesData(doc: SnapshotDocument): Section<TypesData> {
 
 function processData(doc: SnapshotDocument): Section<ProcessData> {
   const p = doc.process;
-  if (p === undefined) return { ok: false, missing: MISSING.process };
+  if (p === undefined) return absent(doc, 'memory maps', MISSING.process);
   if (p.smaps === undefined) {
     return {
       ok: false,
       missing: p.smapsError ? `No memory maps in this snapshot: ${p.smapsError}` : MISSING.process,
     };
   }
-  const mappings = parseSmaps(p.smaps);
+  return { ok: true, data: smapsData(p.smaps, p.pageSize ?? null) };
+}
+
+/**
+ * The Process tab's figures from `/proc/PID/smaps` text: a snapshot's, or one read from a running
+ * process. Throws when the text holds no mapping.
+ */
+export function smapsData(smaps: string, pageSize: number | null): ProcessData {
+  const mappings = parseSmaps(smaps);
   if (mappings.length === 0) throw new Error('its smaps text holds no mapping');
   const report = classifySmaps(mappings);
   const rows = mappings.map(mappingRow);
   // Stable sort: ties keep address order.
   rows.sort((a, b) => b.privateDirty - a.privateDirty || b.pss - a.pss);
   return {
-    ok: true,
-    data: {
-      groups: report.groups.map((g) => ({
-        group: g.group,
-        classes: g.classes.map((c) => ({ ...c, perms: [...c.perms] })),
-        total: { ...g.total },
-      })),
-      total: { ...report.total },
-      writable: report.writable,
-      uss: report.uss,
-      pageSize: p.pageSize ?? null,
-      files: report.files.map((f) => ({ ...f })),
-      mappings: rows,
-    },
+    groups: report.groups.map((g) => ({
+      group: g.group,
+      classes: g.classes.map((c) => ({ ...c, perms: [...c.perms] })),
+      total: { ...g.total },
+    })),
+    total: { ...report.total },
+    writable: report.writable,
+    uss: report.uss,
+    pageSize,
+    files: report.files.map((f) => ({ ...f })),
+    mappings: rows,
   };
 }
 
@@ -297,7 +315,7 @@ function mappingRow(m: Mapping): MappingRow {
 
 function timelineData(doc: SnapshotDocument): Section<TimelineData> {
   const t = doc.timeline;
-  if (t === undefined) return { ok: false, missing: MISSING.timeline };
+  if (t === undefined) return absent(doc, 'timeline', MISSING.timeline);
   if (!Array.isArray(t.samples) || !Array.isArray(t.markers)) throw new Error('its samples or markers are not lists');
   if (t.samples.length === 0) return { ok: false, missing: MISSING.timelineEmpty };
   const samples = [...t.samples].sort((a, b) => a.t - b.t);
@@ -313,7 +331,7 @@ function timelineData(doc: SnapshotDocument): Section<TimelineData> {
 
 function gcData(doc: SnapshotDocument): Section<GcData> {
   const g = doc.gc;
-  if (g === undefined) return { ok: false, missing: MISSING.gc };
+  if (g === undefined) return absent(doc, 'garbage collector report', MISSING.gc);
   if (!Array.isArray(g.generations)) throw new Error('its generations are not a list');
   const generations = [...g.generations].sort((a, b) => a.generation - b.generation);
   const totals = { collections: 0, collected: 0, uncollectable: 0, seconds: 0 };
@@ -348,7 +366,7 @@ export function importRows(costs: readonly ImportCost[]): ImportRow[] {
 
 function importsData(doc: SnapshotDocument): Section<ImportsData> {
   const list = doc.imports;
-  if (list === undefined) return { ok: false, missing: MISSING.imports };
+  if (list === undefined) return absent(doc, 'import costs', MISSING.imports);
   if (!Array.isArray(list)) throw new Error('they are not a list');
   const rows = importRows(list);
   const roots = rows.filter((r) => r.depth === 0);
@@ -368,7 +386,7 @@ function importsData(doc: SnapshotDocument): Section<ImportsData> {
 
 function pymallocData(doc: SnapshotDocument): Section<PymallocData> {
   const text = doc.pymallocStats;
-  if (text === undefined || text.trim() === '') return { ok: false, missing: MISSING.pymalloc };
+  if (text === undefined || text.trim() === '') return absent(doc, 'pymalloc statistics', MISSING.pymalloc);
   if (typeof text !== 'string') throw new Error('it is not text');
   const stats = parsePymallocStats(text);
   return { ok: true, data: { text, figures: stats ?? null } };
@@ -415,7 +433,7 @@ function summaryData(
       minorFaults: t.minorFaults,
       majorFaults: t.majorFaults,
       wallSeconds: t.wallSeconds,
-      cpuSeconds: t.cpuUserSeconds + t.cpuSystemSeconds,
+      cpuSeconds: t.cpuUserSeconds === null || t.cpuSystemSeconds === null ? null : t.cpuUserSeconds + t.cpuSystemSeconds,
     },
     topLinesExit: lines.rows.filter((r) => r.exitBytes > 0).slice(0, SUMMARY_TOP),
     topLinesPeak: byPeak.slice(0, SUMMARY_TOP),

@@ -6,10 +6,23 @@
 /**
  * Helper → host. `exited` comes from the launcher (`python-helper/memlens_launch.py`), the
  * terminal's own process, once the program has ended: the exact exit code, or the signal's name.
+ *
+ * Snapshots during the run (issue 4): each one, asked by the host (`takeSnapshot`, whose `id` it
+ * echoes) or by the program (`sys.audit("memlens.snapshot", label)`, no `id`), gets the next `seq`
+ * (1, 2, …; a refused request uses one too). `snapshotStarted` says the program was paused for it
+ * (`t`: seconds since the program started); then exactly one of `snapshotWritten` (`kind:
+ * 'snapshot'`, the file `<out stem>-<seq>.json` beside the exit snapshot) or `snapshotFailed`
+ * (`error`: a sentence for the user) follows. A refused request gets `snapshotFailed` alone. Every
+ * snapshot's messages come before `finished`.
  */
 export type FromHelper =
   | { type: 'started'; pid: number; python: string; executable: string; frames: number }
   | { type: 'live'; tracedCurrent: number; tracedPeak: number; rss: number | null; t: number }
-  | { type: 'snapshotWritten'; path: string; kind: 'exit' | 'snapshot'; seconds: number }
+  | { type: 'snapshotStarted'; seq: number; id?: number; label?: string; t: number }
+  | { type: 'snapshotWritten'; path: string; kind: 'exit' | 'snapshot'; seconds: number; seq?: number; id?: number; label?: string }
+  | { type: 'snapshotFailed'; seq: number; id?: number; error: string }
   | { type: 'finished'; path: string | null; error?: string }
   | { type: 'exited'; pid: number | null; code: number | null; signal: string | null };
+
+/** Host → helper: one JSON line each on the same socket. */
+export type ToHelper = { type: 'takeSnapshot'; id: number; label?: string };

@@ -14,15 +14,34 @@ import type { GcGeneration, TimelineMarker, TimelineSample } from './snapshot';
 /** Host → panel. */
 export type ToPanel =
   | { type: 'show'; data: PanelData }
-  | { type: 'clear'; reason: string };
+  | { type: 'clear'; reason: string }
+  /**
+   * A running process's memory maps, read now (`MemLens: Inspect Process Memory…`): the Process
+   * tab shows them and the tabs that need a profiled run say so, until the next `show` or `clear`.
+   */
+  | { type: 'process'; data: LiveProcessData }
+  /** Two snapshots compared, for the Compare tab; kept beside whatever the other tabs show. */
+  | { type: 'compare'; data: CompareData }
+  /** What grew in every interval of a series of snapshots, for the Leaks tab. */
+  | { type: 'leaks'; data: LeaksData }
+  /** Switch to a tab: after a comparison, a leak search or an inspection is shown. */
+  | { type: 'select'; tab: PanelTab };
 
 /** Panel → host. */
 export type FromPanel =
   | { type: 'ready' }
   /** Open `file` (absolute, as in the model) at 1-based `line` of the run. */
   | { type: 'openLine'; file: string; line: number }
+  /** Read the inspected process's memory maps again. */
+  | { type: 'refreshProcess' }
+  /** The tab the panel shows now (after a click or a `select`). */
+  | { type: 'selected'; tab: PanelTab }
   /** Something went wrong in the panel (a script error, a blocked resource): the host logs it. */
   | { type: 'problem'; message: string };
+
+/** The panel's tabs, in order. */
+export const PANEL_TABS = ['summary', 'lines', 'types', 'process', 'timeline', 'gc', 'imports', 'compare', 'leaks'] as const;
+export type PanelTab = (typeof PANEL_TABS)[number];
 
 /** A part of the data that a snapshot may lack; `missing` says what and why, as a sentence. */
 export type Section<T> = { ok: true; data: T } | { ok: false; missing: string };
@@ -42,41 +61,50 @@ export interface PanelData {
   pymalloc: Section<PymallocData>;
 }
 
+/**
+ * What the snapshot was taken of. A snapshot without a program (an imported tracemalloc dump) has
+ * null for what it cannot know, and `origin` says where it came from.
+ */
 export interface ProgramSummary {
-  /** The script's file name (`sample.py`), or `-m module`. */
+  /** The script's file name (`sample.py`), or `-m module`; an imported dump's file name. */
   name: string;
   /** The command line as the program saw it. */
-  argv: string[];
+  argv: string[] | null;
   /** `CPython 3.11.7`. */
-  python: string;
-  pid: number;
+  python: string | null;
+  pid: number | null;
   kind: 'exit' | 'snapshot';
   label?: string;
   /** How the program ended, in words: `exited normally`, `ZeroDivisionError: division by zero`. */
-  ended: string;
+  ended: string | null;
+  /** Where a snapshot without a program came from: `imported from the tracemalloc dump /data/x.dump`. */
+  origin: string | null;
   /** tracemalloc frame depth of the run. */
   frames: number;
 }
 
-/** The headline figures of a run. Null where the snapshot cannot tell (no memory maps). */
+/**
+ * The headline figures of a run. Null where the snapshot cannot tell (no memory maps; an imported
+ * tracemalloc dump, which knows only its traces).
+ */
 export interface HeadlineFigures {
   /** Writable memory: the sum of Private_Dirty over the memory maps. */
   writable: number | null;
-  tracedPeak: number;
+  tracedPeak: number | null;
   /** Traced memory when the snapshot was taken. */
   tracedCurrent: number;
   blocks: number;
   /** Peak resident set size (`ru_maxrss`). */
-  maxRss: number;
+  maxRss: number | null;
   rss: number | null;
   /** Unique set size: Private_Clean + Private_Dirty. */
   uss: number | null;
   pss: number | null;
   swap: number | null;
-  minorFaults: number;
-  majorFaults: number;
-  wallSeconds: number;
-  cpuSeconds: number;
+  minorFaults: number | null;
+  majorFaults: number | null;
+  wallSeconds: number | null;
+  cpuSeconds: number | null;
 }
 
 export interface SummaryData {
@@ -257,3 +285,159 @@ export interface PymallocData {
 
 /** pymalloc's arenas, pools and blocks, as `parsePymallocStats` reads them. */
 export type PymallocFigures = PymallocStats;
+
+// ---- A running process (`MemLens: Inspect Process Memory…`) ----
+
+/** A process's memory maps read while it runs; `process` says why when they could not be read. */
+export interface LiveProcessData {
+  pid: number;
+  /** The kernel's name for it (`/proc/PID/comm`); '' when unknown. */
+  name: string;
+  /** Its command line, arguments joined by spaces; '' for a kernel thread or when unreadable. */
+  commandLine: string;
+  /** When the maps were read, milliseconds since the Unix epoch. */
+  readAt: number;
+  process: Section<ProcessData>;
+}
+
+// ---- Comparing two snapshots (the Compare tab) ----
+
+/** How the panel names one snapshot of a comparison or a series. */
+export interface SnapshotName {
+  /** Its label, else `end of run` or `snapshot`. */
+  title: string;
+  label: string | null;
+  kind: 'exit' | 'snapshot';
+  /** When it was taken, seconds since the Unix epoch; null when unknown (an imported dump). */
+  time: number | null;
+  /** Seconds into its run; null when unknown. */
+  elapsed: number | null;
+  pid: number | null;
+}
+
+/** One figure in both snapshots. */
+export interface DeltaFigure {
+  before: number;
+  after: number;
+  delta: number;
+}
+
+/** A whole-process figure of a comparison; `delta` null when either snapshot lacks it. */
+export interface TotalRow {
+  id: string;
+  label: string;
+  unit: 'bytes' | 'count';
+  figure: DeltaFigure | null;
+  /** Why the figure is missing, or what it means. */
+  note: string;
+}
+
+/** A line in both snapshots (memory live when each was taken). */
+export interface CompareLineRow {
+  /** Index into `CompareData.files`. */
+  file: number;
+  line: number;
+  bytes: DeltaFigure;
+  blocks: DeltaFigure;
+  noUserFrame: boolean;
+  /** The call path that grew most, innermost first; '' when none. */
+  topPath: string;
+  /** Every listed path with its change, one per line; '' when none. */
+  paths: string;
+}
+
+export interface CompareTypeRow {
+  type: string;
+  count: DeltaFigure;
+  bytes: DeltaFigure;
+}
+
+export interface CompareMappingRow {
+  /** `pathname`, or `[anonymous]`. */
+  name: string;
+  perms: string;
+  group: MapGroup;
+  mappings: DeltaFigure;
+  size: DeltaFigure;
+  rss: DeltaFigure;
+  pss: DeltaFigure;
+  privateDirty: DeltaFigure;
+  swap: DeltaFigure;
+}
+
+/** A module, class or function: every line inside it. */
+export interface CompareScopeRow {
+  /** Index into `CompareData.files`. */
+  file: number;
+  name: string;
+  kind: 'module' | 'class' | 'function';
+  line: number;
+  endLine: number;
+  bytes: DeltaFigure;
+  /** The line inside it that grew most (a click opens it), else its first line. */
+  target: number;
+}
+
+/** What the Compare tab shows: every list most growth first, as `diffSnapshots` orders it. */
+export interface CompareData {
+  before: SnapshotName;
+  after: SnapshotName;
+  /** Seconds from the first to the second; null when either time is unknown. */
+  seconds: number | null;
+  /** Sentences to read before the figures: different programs, Pythons, frame depths… */
+  warnings: string[];
+  totals: TotalRow[];
+  files: FileRef[];
+  lines: CompareLineRow[];
+  functions: CompareScopeRow[];
+  /** `missing` says why types cannot be compared; `note` qualifies figures that can. */
+  types: Section<{ rows: CompareTypeRow[]; note: string | null }>;
+  mappings: Section<CompareMappingRow[]>;
+}
+
+// ---- Finding leaks (the Leaks tab) ----
+
+/** A line that grew in every interval. */
+export interface LeakLineRow {
+  /** Index into `LeaksFound.files`. */
+  file: number;
+  line: number;
+  growth: number;
+  bytesPerSecond: number;
+  bytesPerInterval: number;
+  /** Bytes at each snapshot, in time order. */
+  bytes: number[];
+  noUserFrame: boolean;
+  /** The call path that grew most, innermost first; '' when none. */
+  topPath: string;
+  /** Every listed path with its growth, one per line. */
+  paths: string;
+}
+
+/** A type whose bytes grew in every interval. */
+export interface LeakTypeRow {
+  type: string;
+  growth: number;
+  bytesPerSecond: number;
+  bytesPerInterval: number;
+  bytes: number[];
+  count: number[];
+  countPerSecond: number;
+}
+
+export interface LeaksFound {
+  ok: true;
+  /** The snapshots in time order. */
+  snapshots: SnapshotName[];
+  seconds: number;
+  intervals: number;
+  minGrowthBytes: number;
+  warnings: string[];
+  files: FileRef[];
+  /** Fastest growth first. */
+  lines: LeakLineRow[];
+  types: Section<LeakTypeRow[]>;
+}
+
+/** What the Leaks tab shows: the findings, or why there are none to look for. */
+export type LeaksData = LeaksFound | { ok: false; error: string };

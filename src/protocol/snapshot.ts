@@ -91,21 +91,26 @@ export interface ProgramInfo {
   exitSignal?: string | null;
 }
 
+/**
+ * The run's figures. Those of the process (everything but `tracedCurrent` and `blocks`) and the
+ * traced peak are null where the document cannot know them: an imported tracemalloc dump (see
+ * `SnapshotDocument.origin`) holds the traces alone.
+ */
 export interface Totals {
   /** `tracemalloc.get_traced_memory()` when the snapshot was taken. */
   tracedCurrent: number;
-  tracedPeak: number;
+  tracedPeak: number | null;
   /** Number of live traced blocks. */
   blocks: number;
   /** Peak resident set size of the process, bytes (`ru_maxrss`). */
-  maxRss: number;
+  maxRss: number | null;
   /** Resident set size when the snapshot was taken, bytes; null where unknown. */
   rss: number | null;
-  minorFaults: number;
-  majorFaults: number;
-  wallSeconds: number;
-  cpuUserSeconds: number;
-  cpuSystemSeconds: number;
+  minorFaults: number | null;
+  majorFaults: number | null;
+  wallSeconds: number | null;
+  cpuUserSeconds: number | null;
+  cpuSystemSeconds: number | null;
 }
 
 /** How the per-line view at the traced peak was obtained, and how far below the peak it may be. */
@@ -116,10 +121,13 @@ export interface PeakInfo {
   capturedTraced: number;
   /** Seconds since the start of the program when it was captured. */
   capturedAt: number | null;
-  /** The step: a new capture is taken when traced memory exceeds the last capture by this many bytes. */
-  stepBytes: number;
-  /** How often traced memory is polled, seconds: spikes shorter than this may be missed. */
-  pollSeconds: number;
+  /**
+   * The step: a new capture is taken when traced memory exceeds the last capture by this many
+   * bytes. Null when nothing watched the peak (an imported tracemalloc dump).
+   */
+  stepBytes: number | null;
+  /** How often traced memory is polled, seconds: spikes shorter than this may be missed. Null likewise. */
+  pollSeconds: number | null;
   /** Number of captures taken during the run. */
   captures: number;
 }
@@ -135,9 +143,11 @@ export interface SnapshotSettings {
 
 /**
  * The process as the kernel saw it when the snapshot was taken: its memory maps. The helper reads
- * them before it processes any trace and while none of its own children is alive (a child would
- * share the program's pages, which the kernel then counts as shared, not private). Fields are
- * optional: a system without `/proc` gives `smapsError` alone.
+ * them before it processes any trace. At exit it reads them while none of its own children is
+ * alive: a forked child shares the program's pages, which the kernel then counts as
+ * `Shared_Dirty`, not `Private_Dirty`. During a run a helper child is often alive (the held peak
+ * capture, an earlier snapshot still being written), so there the helper folds that sharing back
+ * (see `sharedDirtyFolded`). Fields are optional: a system without `/proc` gives `smapsError` alone.
  */
 export interface ProcessMemory {
   /**
@@ -149,6 +159,16 @@ export interface ProcessMemory {
   smapsError?: string;
   /** The system's page size, bytes. */
   pageSize?: number;
+  /**
+   * Set on a snapshot taken during the run while a helper child shared the program's pages: the
+   * bytes of `Shared_Dirty` that the helper moved into `Private_Dirty` in `smaps`, in private
+   * (`p`) mappings only, so that writable memory is what it would be without the child. `smaps` is
+   * then the kernel's text with those two fields rewritten; `Pss` and the other fields are the
+   * kernel's own. Absent when nothing was folded.
+   */
+  sharedDirtyFolded?: number;
+  /** What the folding did and assumed, as a sentence for the user; present with `sharedDirtyFolded`. */
+  sharedDirtyNote?: string;
 }
 
 /** Objects of one type (issue 3's census rows; also the GC's garbage census). */
@@ -257,10 +277,19 @@ export interface Timeline {
 export interface SnapshotDocument {
   format: typeof SNAPSHOT_FORMAT;
   version: number;
-  /** `exit` for the end-of-run snapshot. */
+  /** `exit` for the end-of-run snapshot; `snapshot` for one taken while the program ran. */
   kind: 'exit' | 'snapshot';
   label?: string;
-  program: ProgramInfo;
+  /**
+   * A snapshot taken during the run: its number in that run (1, 2, …), the `seq` of its channel
+   * messages and of its file name (`snapshot-2.json`). Absent in exit snapshots.
+   */
+  sequence?: number;
+  /**
+   * The program and its process; null when the document was not made inside it: an imported
+   * tracemalloc dump records nothing of the program (`origin` says where it came from).
+   */
+  program: ProgramInfo | null;
   settings: SnapshotSettings;
   totals: Totals;
   peak: PeakInfo;
@@ -283,4 +312,17 @@ export interface SnapshotDocument {
    * in use and free per size class), parsed in TypeScript.
    */
   pymallocStats?: string;
+  /** Where the document came from when it was not written by the helper in the program. */
+  origin?: SnapshotOrigin;
+}
+
+/**
+ * A document converted from another tool's file: `tracemalloc-dump` is a file written by
+ * `tracemalloc.Snapshot.dump()`, converted by `python-helper/memlens_helper/tracemalloc_import.py`
+ * (the traces grouped as at the end of a run; `settings.frames` is the dump's traceback limit).
+ */
+export interface SnapshotOrigin {
+  kind: 'tracemalloc-dump';
+  /** The dump's absolute path. */
+  path: string;
 }

@@ -2,14 +2,16 @@
  * The host's end of the helper's channel (decisions.md, "Channel"): a local socket in a private
  * temporary folder (a named pipe on Windows) on which the helper sends newline-delimited JSON.
  * Lines arrive in arbitrary chunks and a broken or foreign line must not stop the run, so lines
- * are reassembled here and bad ones are counted and skipped.
+ * are reassembled here and bad ones are counted and skipped. It is two-way: `send` writes the
+ * host's requests (`takeSnapshot`) as JSON lines to the helper's connection, which is the one that
+ * said `started` (the launcher connects too, only to report the exit status, and reads nothing).
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { FromHelper } from '../protocol/channel';
+import type { FromHelper, ToHelper } from '../protocol/channel';
 
 /** A listening channel. Dispose it when the run is over. */
 export interface Channel {
@@ -17,6 +19,11 @@ export interface Channel {
   readonly path: string;
   /** Calls `listener` with every well-formed message; returns a handle that stops the calls. */
   onMessage(listener: (message: FromHelper) => void): { dispose(): void };
+  /**
+   * Writes `message` as one JSON line to every connected helper (a connection that sent
+   * `started` and is still open); false when there is none, so nothing was sent.
+   */
+  send(message: ToHelper): boolean;
   /** How many lines were skipped because they were not JSON or not a known message. */
   readonly badLines: number;
   /** Closes the server and every connection, and removes the private folder. */
@@ -43,6 +50,8 @@ export async function openChannel(): Promise<Channel> {
   }
   const listeners = new Set<(m: FromHelper) => void>();
   const sockets = new Set<net.Socket>();
+  /** Connections that said `started`: the helpers, which read what `send` writes. */
+  const helpers = new Set<net.Socket>();
   let badLines = 0;
 
   const server = net.createServer((socket) => {
@@ -55,6 +64,7 @@ export async function openChannel(): Promise<Channel> {
         if (line.trim() !== '') badLines++;
         return;
       }
+      if (message.type === 'started') helpers.add(socket);
       for (const l of [...listeners]) l(message);
     };
     socket.on('data', (chunk: string) => {
@@ -75,7 +85,10 @@ export async function openChannel(): Promise<Channel> {
       pending = '';
     });
     socket.on('error', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      helpers.delete(socket);
+    });
   });
 
   try {
@@ -101,9 +114,21 @@ export async function openChannel(): Promise<Channel> {
       listeners.add(listener);
       return { dispose: () => listeners.delete(listener) };
     },
+    send(message) {
+      const line = JSON.stringify(message) + '\n';
+      let sent = false;
+      for (const s of helpers) {
+        // A helper that ended its side reads no more; its 'close' follows.
+        if (s.destroyed || !s.writable) continue;
+        s.write(line);
+        sent = true;
+      }
+      return sent;
+    },
     dispose() {
       disposed ??= (async () => {
         listeners.clear();
+        helpers.clear();
         for (const s of sockets) s.destroy();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         if (dir !== undefined) await fs.rm(dir, { recursive: true, force: true });
@@ -114,7 +139,7 @@ export async function openChannel(): Promise<Channel> {
 }
 
 /** The message a line holds, or undefined when it is not JSON or not a message this host knows. */
-function parseMessage(line: string): FromHelper | undefined {
+export function parseMessage(line: string): FromHelper | undefined {
   let v: unknown;
   try {
     v = JSON.parse(line);
@@ -125,6 +150,9 @@ function parseMessage(line: string): FromHelper | undefined {
   const m = v as Record<string, unknown>;
   const isNum = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
   const isStr = (x: unknown): boolean => typeof x === 'string';
+  // Snapshots are numbered 1, 2, … in the order the helper took (or refused) them.
+  const isSeq = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 1;
+  const optional = (x: unknown, check: (x: unknown) => boolean): boolean => x === undefined || check(x);
   switch (m.type) {
     case 'started':
       return isNum(m.pid) && isStr(m.python) && isStr(m.executable) && isNum(m.frames) ? (m as FromHelper) : undefined;
@@ -132,10 +160,19 @@ function parseMessage(line: string): FromHelper | undefined {
       return isNum(m.tracedCurrent) && isNum(m.tracedPeak) && (m.rss === null || isNum(m.rss)) && isNum(m.t)
         ? (m as FromHelper)
         : undefined;
+    case 'snapshotStarted':
+      return isSeq(m.seq) && optional(m.id, isNum) && optional(m.label, isStr) && isNum(m.t) ? (m as FromHelper) : undefined;
     case 'snapshotWritten':
-      return isStr(m.path) && (m.kind === 'exit' || m.kind === 'snapshot') && isNum(m.seconds)
+      return isStr(m.path) &&
+        (m.kind === 'exit' || m.kind === 'snapshot') &&
+        isNum(m.seconds) &&
+        optional(m.seq, isSeq) &&
+        optional(m.id, isNum) &&
+        optional(m.label, isStr)
         ? (m as FromHelper)
         : undefined;
+    case 'snapshotFailed':
+      return isSeq(m.seq) && optional(m.id, isNum) && isStr(m.error) ? (m as FromHelper) : undefined;
     case 'finished':
       return (m.path === null || isStr(m.path)) && (m.error === undefined || isStr(m.error))
         ? (m as FromHelper)

@@ -8,8 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { SnapshotDocument } from '../protocol/snapshot';
 import { loadSnapshotFile, SnapshotError } from '../model/load';
+import { hasProgram, type WithProgram } from '../model/origin';
 
 /** How the program's process ended. */
 export interface RunStatus {
@@ -116,10 +116,11 @@ export function runProfile(opts: RunOptions): RunHandle {
  * (default: back to `outFile`). Returns the patched document.
  *
  * @throws SnapshotError when there is no readable snapshot, with a sentence saying why there is
- *   none (killed before it could be written, or the helper never ran).
+ *   none (killed before it could be written, or the helper never ran), or when the file is not a
+ *   run's snapshot (it knows no program: an imported tracemalloc dump).
  */
-export async function finishRun(outFile: string, status: RunStatus, writeTo = outFile): Promise<SnapshotDocument> {
-  let doc: SnapshotDocument;
+export async function finishRun(outFile: string, status: RunStatus, writeTo = outFile): Promise<WithProgram> {
+  let doc;
   try {
     doc = await loadSnapshotFile(outFile);
   } catch (err) {
@@ -127,6 +128,9 @@ export async function finishRun(outFile: string, status: RunStatus, writeTo = ou
       throw new SnapshotError(outFile, missingSentence(outFile, status));
     }
     throw err;
+  }
+  if (!hasProgram(doc)) {
+    throw new SnapshotError(outFile, `${outFile} is not the snapshot of a run: it says nothing of the program.`);
   }
   doc.program.exitCode = status.exitCode;
   doc.program.exitSignal = status.signal;

@@ -1,8 +1,9 @@
 /**
  * `MemLens: Profile Memory`: profiles the active Python file (or the one picked in the Explorer)
  * in a terminal and shows the results. Refuses in an untrusted workspace, since profiling runs
- * the program. Each run gets a private folder under the extension's storage,
- * `runs/<YYYYMMDD-HHMMSS>-<script>/snapshot.json`, which stays there after the run.
+ * the program. Each run gets a private folder, `<YYYYMMDD-HHMMSS>-<script>/`, in the runs folder
+ * (the extension's storage, or `memlens.snapshots.folder`), which stays there after the run: the
+ * exit snapshot `snapshot.json` and those taken during the run, `snapshot-<n>.json`.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -12,11 +13,12 @@ import type { Ctx } from '../ctx';
 import { formatBytes } from '../model/format';
 import { SnapshotError } from '../model/load';
 import { buildModel } from '../model/model';
-import type { SnapshotDocument } from '../protocol/snapshot';
+import type { WithProgram } from '../model/origin';
 import { openChannel } from '../run/channel';
 import { helperDirFor, helperEnvironment } from '../run/helperEnv';
 import { checkInterpreter, InterpreterError } from '../run/interpreter';
 import { finishRun } from '../run/profileProcess';
+import { runsFolder } from '../snapshots/location';
 import { interpreterFor } from './interpreter';
 import { TerminalRun, type RunEnd } from './run';
 
@@ -27,6 +29,9 @@ export const UNTRUSTED_MESSAGE =
 
 /** The button of the result notification that opens the memory panel. */
 export const OPEN_PANEL = 'Open Memory Panel';
+
+/** The button that shows a run's results when a comparison was kept on screen instead. */
+const SHOW_RESULTS = 'Show Run Results';
 
 /** What a profile command ended with; returned to callers (tests, other extensions). */
 export interface ProfileOutcome {
@@ -122,6 +127,7 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
     cwd: folder?.uri.fsPath ?? path.dirname(script),
     env: environmentDelta(process.env, full),
     channel,
+    runDir,
     graceSeconds: options.graceSeconds,
   });
   ctx.setRun(run);
@@ -151,26 +157,33 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
   ctx.log.info(`${path.basename(script)} ended: ${JSON.stringify(end)}`);
 
   const base: ProfileOutcome = { result: 'failed', message: '', script, runDir, snapshotPath, end, python };
-  let doc: SnapshotDocument;
+  let doc: WithProgram;
   try {
     doc = await finishRun(snapshotPath, { exitCode: end.exitCode, signal: end.signal });
   } catch (err) {
     if (!(err instanceof SnapshotError)) throw err;
     return tell({ ...base, message: noResultsSentence(script, end, err) }, 'error');
   }
-  ctx.setModel(buildModel(doc), { snapshotPath, script });
   const message = outcomeSentence(script, doc, end);
+  // A comparison of this run's snapshots made while it ran stays on screen: the user is reading it.
+  if (ctx.comparison && path.dirname(ctx.comparison.afterPath) === runDir) {
+    ctx.log.info(message.text);
+    void vscode.window.showInformationMessage(`${message.text} The comparison stays shown.`, SHOW_RESULTS).then((pick) => {
+      if (pick) void vscode.commands.executeCommand('memlens.openSnapshot', vscode.Uri.file(snapshotPath));
+    });
+    return { ...base, result: 'shown', message: message.text };
+  }
+  ctx.setModel(buildModel(doc), { snapshotPath, script });
   if (ctx.source) ctx.source.outcome = message.text;
   return tell({ ...base, result: 'shown', message: message.text }, message.severity, { [OPEN_PANEL]: 'memlens.openPanel' });
 }
 
-/** Creates `runs/<YYYYMMDD-HHMMSS>-<script name>` under the extension's storage. */
+/** Creates `<YYYYMMDD-HHMMSS>-<script name>` in the runs folder (`snapshots/location.ts`). */
 async function makeRunDir(ctx: Ctx, script: string): Promise<string> {
-  const storage = ctx.extension.storageUri ?? ctx.extension.globalStorageUri;
   const d = new Date();
   const p2 = (n: number): string => String(n).padStart(2, '0');
   const stamp = `${d.getFullYear()}${p2(d.getMonth() + 1)}${p2(d.getDate())}-${p2(d.getHours())}${p2(d.getMinutes())}${p2(d.getSeconds())}`;
-  const base = path.join(storage.fsPath, 'runs', `${stamp}-${path.basename(script)}`);
+  const base = path.join(runsFolder(ctx.extension), `${stamp}-${path.basename(script)}`);
   for (let i = 1; ; i++) {
     const dir = i === 1 ? base : `${base}-${i}`;
     try {
@@ -207,12 +220,13 @@ function statusText(end: RunEnd): string {
 /** The sentence for a run with results, and how loudly to say it. */
 export function outcomeSentence(
   script: string,
-  doc: SnapshotDocument,
+  doc: WithProgram,
   end: RunEnd,
 ): { text: string; severity: 'info' | 'warning' | 'error' } {
   const name = path.basename(script);
   const t = doc.totals;
-  const figures = `${formatBytes(t.tracedCurrent)} live at exit, peak ${formatBytes(t.tracedPeak)}`;
+  const peak = t.tracedPeak === null ? '' : `, peak ${formatBytes(t.tracedPeak)}`;
+  const figures = `${formatBytes(t.tracedCurrent)} live at exit${peak}`;
   const e = doc.program.end;
   // Stopping interrupts the program (KeyboardInterrupt from SIGINT): say it was stopped, not that it failed.
   if (end.stopped || e.kind === 'signal') {

@@ -14,6 +14,7 @@ import { formatBytes } from '../model/format';
 import type { FromHelper } from '../protocol/channel';
 import type { Channel } from '../run/channel';
 import type { RunStatus } from '../run/profileProcess';
+import { RunSnapshots } from './runSnapshots';
 
 /** What a run needs to start. */
 export interface RunSpec {
@@ -26,6 +27,8 @@ export interface RunSpec {
   /** Variables to set on top of the terminal's own environment (null unsets). */
   env: Record<string, string | null>;
   channel: Channel;
+  /** The run's folder, where the helper writes its snapshots. */
+  runDir: string;
   /** Seconds between the steps of stopping; 3 unless a test says otherwise. */
   graceSeconds?: number;
 }
@@ -54,8 +57,12 @@ export class TerminalRun implements vscode.Disposable {
   started = false;
   /** Settles once the program's process has ended. */
   readonly ended: Promise<RunEnd>;
+  /** Snapshots taken during the run, on request or by the program. */
+  readonly snapshots: RunSnapshots;
 
   private readonly status: vscode.StatusBarItem;
+  /** Takes a snapshot; shown once the helper is tracing. */
+  private readonly snapshotStatus: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly liveChanged = new vscode.EventEmitter<void>();
   /** Fires on each live figure from the helper. */
@@ -74,9 +81,17 @@ export class TerminalRun implements vscode.Disposable {
     this.status.text = `$(pulse) MemLens: starting ${name}…`;
     this.status.tooltip = `MemLens is profiling ${name}. Click to stop it (what it holds then is kept).`;
     this.status.show();
+    this.snapshotStatus = vscode.window.createStatusBarItem('memlens.snapshot', vscode.StatusBarAlignment.Left, 49);
+    this.snapshotStatus.name = 'MemLens snapshot';
+    this.snapshotStatus.command = 'memlens.takeSnapshot';
+    this.snapshots = new RunSnapshots((m) => spec.channel.send(m));
+    this.showSnapshotStatus();
 
     this.disposables.push(
       this.status,
+      this.snapshotStatus,
+      this.snapshots,
+      this.snapshots.onDidChange(() => this.showSnapshotStatus()),
       this.liveChanged,
       spec.channel.onMessage((m) => this.onMessage(m)),
       vscode.window.onDidCloseTerminal((t) => {
@@ -99,6 +114,11 @@ export class TerminalRun implements vscode.Disposable {
     // Shown with focus: the program's output is there, and it may be waiting for input.
     this.terminal.show(false);
     void Promise.resolve(this.terminal.processId).then((pid) => (this.terminalPid = pid));
+  }
+
+  /** The run's folder, where its snapshots are written. */
+  get runDir(): string {
+    return this.spec.runDir;
   }
 
   /**
@@ -138,11 +158,28 @@ export class TerminalRun implements vscode.Disposable {
     });
   }
 
+  /** The snapshot button: hidden until the helper traces, spinning while snapshots are written. */
+  private showSnapshotStatus(): void {
+    const item = this.snapshotStatus;
+    if (!this.started || this.endedYet) {
+      item.hide();
+      return;
+    }
+    const busy = this.snapshots.busy;
+    item.text = busy > 0 ? '$(sync~spin) Snapshot' : '$(device-camera) Snapshot';
+    item.tooltip = busy > 0
+      ? `MemLens is writing ${busy === 1 ? 'a snapshot' : `${busy} snapshots`} while the program runs on. Click to take another.`
+      : 'Take a MemLens snapshot now, without stopping the program';
+    item.show();
+  }
+
   private onMessage(m: FromHelper): void {
+    if (this.snapshots.handle(m)) return;
     switch (m.type) {
       case 'started':
         this.started = true;
         this.pid = m.pid;
+        this.showSnapshotStatus();
         break;
       case 'live':
         this.live = m;
@@ -154,6 +191,8 @@ export class TerminalRun implements vscode.Disposable {
         this.liveChanged.fire();
         break;
       case 'snapshotWritten':
+      case 'snapshotStarted':
+      case 'snapshotFailed':
       case 'finished':
         break;
       case 'exited':
@@ -188,6 +227,8 @@ export class TerminalRun implements vscode.Disposable {
   private settle(end: Omit<RunEnd, 'stopped'>): void {
     if (this.endedYet) return;
     this.endedYet = true;
+    this.snapshots.end();
+    this.showSnapshotStatus();
     this.resolveEnd({ ...end, stopped: this.stopping !== undefined });
   }
 

@@ -4,10 +4,18 @@
 // moved to the workspace) with `MemLens: Open Snapshot File…` and checks each tab: Summary, Lines
 // (a row click opens the line in the editor), Types (top type, sorting, filtering), Process (the
 // smaps table, pymalloc), Timeline (a marker's tooltip), GC (the uncollectable warning), Imports
-// (the heaviest). A hostile snapshot whose names hold markup and quotes must show them as text,
-// with no dialog and no injected element. Last, a synthetic snapshot with 100 000 lines and
-// 100 000 types measures render, sort, filter and scroll-frame times (printed, not asserted).
+// (the heaviest). `Developer: Reload Window` brings the panel back with the same snapshot and the
+// editor's annotations; a snapshot gone before the reload gets a sentence. `MemLens: Inspect
+// Process Memory…` on a spawned python3 holding 64 MiB fills the Process tab (Refresh reads it
+// again; the other tabs say they need a profiled run). The Compare and Leaks tabs show the leak
+// fixtures (test/fixtures/leak/round*.json) through test-only commands bound to keys
+// (MEMLENS_PANEL_TEST_HOOKS): the top row is the leaking line. A hostile snapshot whose names hold
+// markup and quotes must show them as text in every tab, Compare and Leaks included, with no
+// dialog and no injected element. Last, a synthetic snapshot with 100 000 lines and 100 000 types
+// measures render, sort, filter and scroll-frame times: printed, with bounds that only broken
+// virtualization would cross (rows in the DOM, nodes left behind, median frame work).
 // Screenshots: test-results/panel-*.png. Usage: node test/e2e/run-panel.mjs
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bigSnapshot } from './bigSnapshot.mjs';
@@ -15,6 +23,11 @@ import { Checks, log, main, openFromExplorer, RESULTS, ROOT, runCommand, sleep }
 
 const VSIX = path.join(ROOT, 'out', 'memlens.vsix');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'panel');
+const LEAK_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'leak');
+/** Keys bound to the test-only commands of src/panel/testHooks.ts (written to keybindings.json). */
+const KEYS = { compareLeak: 'ctrl+alt+shift+f1', leaks: 'ctrl+alt+shift+f2', compareHostile: 'ctrl+alt+shift+f3', leaksHostile: 'ctrl+alt+shift+f4' };
+/** Playwright's names for them. */
+const PRESS = Object.fromEntries(Object.entries(KEYS).map(([k, v]) => [k, v.split('+').map((p) => (p === 'ctrl' ? 'Control' : p === 'alt' ? 'Alt' : p === 'shift' ? 'Shift' : p.toUpperCase())).join('+')]));
 
 /** The panel's content frame, for locators. */
 const panel = (page) => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
@@ -33,14 +46,72 @@ function placeFixture(name, workspace, dir) {
   return file;
 }
 
+/** The leak fixtures, their /tmp/memlens-leak-ws paths moved to `dir` (where leaky.py is copied). */
+function placeLeakFixtures(dir, snapshots) {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(path.join(LEAK_FIXTURES, 'leaky.py'), path.join(dir, 'leaky.py'));
+  return [1, 2, 3, 4].map((n) => {
+    const text = fs.readFileSync(path.join(LEAK_FIXTURES, `round${n}.json`), 'utf8')
+      .replaceAll('"/tmp/memlens-leak-ws/', `"${dir}/`).replaceAll('"/tmp/memlens-leak-ws"', `"${dir}"`);
+    const file = path.join(snapshots, `round${n}.json`);
+    fs.writeFileSync(file, text);
+    return file;
+  });
+}
+
+/**
+ * Three snapshots of one run made from the hostile fixture, the k-th holding k times its line and
+ * type bytes one second after the one before: every line and type grows, so the hostile names
+ * fill the Compare and Leaks tabs.
+ */
+function hostileSeries(hostile, snapshots) {
+  return [1, 2, 3].map((k) => {
+    const doc = JSON.parse(fs.readFileSync(hostile, 'utf8'));
+    doc.program.endTime = doc.program.startTime + k;
+    for (const f of doc.files) {
+      for (const l of f.lines) {
+        l.bytes *= k;
+        for (const p of l.paths) p.bytes *= k;
+      }
+    }
+    for (const t of doc.census.types) {
+      t.bytes *= k;
+      t.count *= k;
+    }
+    const file = path.join(snapshots, `hostile-${k}.json`);
+    fs.writeFileSync(file, JSON.stringify(doc));
+    return file;
+  });
+}
+
+/** Whether any line of the active editor shows an inline size (an `after` decoration). */
+async function annotationsShown(page) {
+  return page.evaluate(() => [...document.querySelectorAll('.editor-group-container .view-lines span')].some((span) => {
+    const c = getComputedStyle(span, '::after').content;
+    return c && c !== 'none' && c !== 'normal' && /[KM]iB/.test(c);
+  }));
+}
+
+/** `Developer: Reload Window`, then the workbench again. */
+async function reloadWindow(page) {
+  await runCommand(page, 'Developer: Reload Window');
+  await page.waitForEvent('load', { timeout: 60_000 }).catch(() => {});
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  log('window reloaded');
+}
+
 /** `MemLens: Open Snapshot File…` through VS Code's own file dialog: type the path, Enter. */
 async function openSnapshotFile(page, file) {
   await runCommand(page, 'MemLens: Open Snapshot File…');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
-  await sleep(300);
-  await input.fill(file);
-  await sleep(300);
+  // The dialog fills in its folder when it has read it, which may overwrite a path typed sooner.
+  for (let i = 0; i < 20; i++) {
+    await sleep(300);
+    await input.fill(file);
+    await sleep(300);
+    if ((await input.inputValue()) === file) break;
+  }
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 30_000 });
   log(`opened ${path.basename(file)}`);
@@ -50,6 +121,23 @@ async function openSnapshotFile(page, file) {
 async function selectTab(page, id, ready) {
   await panel(page).locator(`vscode-tab-header[data-tab="${id}"]`).click();
   await panel(page).locator(`vscode-tab-panel[data-panel="${id}"] ${ready}`).first().waitFor({ timeout: 30_000 });
+}
+
+/** Polls `read` until it returns something truthy (or `ms` pass); returns the last value. */
+async function waitUntil(read, ms = 30_000) {
+  const end = Date.now() + ms;
+  let v = await read();
+  while (!v && Date.now() < end) {
+    await sleep(250);
+    v = await read();
+  }
+  return v;
+}
+
+/** Focus on the workbench (not the webview), so keybindings reach VS Code. */
+async function focusWorkbench(page) {
+  await runCommand(page, 'View: Focus First Editor Group');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
 /** Text of a locator with whitespace collapsed. */
@@ -82,6 +170,16 @@ await main(300_000, async (newSession) => {
   fs.mkdirSync(snapshots);
   const rich = placeFixture('rich.json', session.workspace, snapshots);
   const hostile = placeFixture('hostile.json', session.workspace, snapshots);
+  const rounds = placeLeakFixtures(path.join(session.workspace, 'leak'), snapshots);
+  const hostiles = hostileSeries(hostile, snapshots);
+  // The test-only commands, and keys to run them with the files as arguments.
+  session.env.MEMLENS_PANEL_TEST_HOOKS = '1';
+  fs.writeFileSync(path.join(session.userData, 'User', 'keybindings.json'), JSON.stringify([
+    { key: KEYS.compareLeak, command: 'memlens.test.showComparison', args: [rounds[0], rounds[3]] },
+    { key: KEYS.leaks, command: 'memlens.test.showLeaks', args: rounds },
+    { key: KEYS.compareHostile, command: 'memlens.test.showComparison', args: [hostiles[0], hostiles[2]] },
+    { key: KEYS.leaksHostile, command: 'memlens.test.showLeaks', args: hostiles },
+  ]));
   const base = await session.startServer({ smokeTestDriver: false });
   const page = await session.openPage();
   const dialogs = [];
@@ -190,10 +288,102 @@ await main(300_000, async (newSession) => {
   }, (r) => r[0].startsWith('json 403.0 KiB 96.0 KiB 516.0 KiB') && r[1].startsWith('json.decoder json'));
   await shot(page, 'panel-imports.png');
 
+  // --- A window reload brings the panel back: the same snapshot, and the editor's annotations ---
+  await reloadWindow(page);
+  await checks.check('after Developer: Reload Window the panel is back with rich.json, and the editor with its annotations', async () => {
+    await panel(page).locator('.ml-header-note', { hasText: 'rich.json' }).waitFor({ timeout: 60_000 });
+    await selectTab(page, 'summary', '.ml-tiles');
+    const writable = await text(panel(page).locator('[data-figure="writable"] .ml-tile-value'));
+    return { writable, annotated: await waitUntil(() => annotationsShown(page)) };
+  }, (r) => bytesOf(r.writable) > 64 * 1024 ** 2 && r.annotated === true);
+  await shot(page, 'panel-reloaded.png', { panelOnly: false });
+  fs.renameSync(rich, `${rich}.moved`);
+  await reloadWindow(page);
+  await checks.check('a snapshot gone before the reload: the panel says so in a sentence and shows nothing of it', async () => {
+    const said = await text(panel(page).locator('.ml-waiting', { hasText: 'cannot be shown again' }));
+    return { said, annotated: await annotationsShown(page) };
+  }, (r) => r.said.includes('cannot be shown again') && r.said.includes('does not exist') && r.said.includes('rich.json') && r.annotated === false);
+  await shot(page, 'panel-reload-missing.png');
+  fs.renameSync(`${rich}.moved`, rich);
+
+  // --- Inspect a running process: any process's memory maps, no profiling ---
+  const hog = spawn(session.python, ['-c', 'x = bytearray(64 << 20); import time; time.sleep(120)'], { stdio: 'ignore' });
+  try {
+    await sleep(1000);
+    await runCommand(page, 'MemLens: Inspect Process Memory…');
+    const pick = page.locator('.quick-input-widget input');
+    await pick.fill(String(hog.pid));
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: String(hog.pid) }).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    await checks.check('Inspect Process Memory…: python3 holding 64 MiB fills the Process tab; Refresh reads again; other tabs need a profiled run', async () => {
+      const tab = panel(page).locator('vscode-tab-panel[data-panel="process"]');
+      await tab.locator('[data-figure="process-writable"]').waitFor({ timeout: 30_000 });
+      const seen = {
+        writable: await text(tab.locator('[data-figure="process-writable"] .ml-tile-value')),
+        title: await text(panel(page).locator('.ml-header h1')),
+        file: await (async () => {
+          await panel(page).locator('#table-files').scrollIntoViewIfNeeded();
+          return text(panel(page).locator('#table-files .ml-row').first());
+        })(),
+      };
+      await shot(page, 'panel-process-live.png');
+      const readAt = await text(panel(page).locator('.ml-header-note').first());
+      await sleep(1100);
+      await tab.locator('#refresh-process').click();
+      await panel(page).locator('.ml-header-note').first().filter({ hasNotText: readAt }).waitFor({ timeout: 15_000 });
+      seen.refreshed = await text(panel(page).locator('.ml-header-note').first());
+      await selectTab(page, 'summary', '.ml-notice');
+      seen.summary = await text(panel(page).locator('vscode-tab-panel[data-panel="summary"] .ml-notice'));
+      return seen;
+    }, (r) => bytesOf(r.writable) >= 64 * 1024 ** 2 && r.title.startsWith('python') && r.title.endsWith(String(hog.pid))
+      && r.file.length > 0 && r.refreshed.includes('read at') && r.summary.startsWith('Summary needs a profiled run'));
+  } finally {
+    hog.kill('SIGKILL');
+  }
+
+  // --- Compare and Leaks over the leak fixtures (the test-only commands, by their keys) ---
+  await focusWorkbench(page);
+  await page.keyboard.press(PRESS.compareLeak);
+  await checks.check('Compare, round 1 to round 4: the leaking line (@blobs) on top, the snapshots named; a click opens it', async () => {
+    const rows = panel(page).locator('#table-compare-lines .ml-row');
+    await rows.first().waitFor({ timeout: 30_000 });
+    const seen = {
+      top: await text(rows.first()),
+      names: await text(panel(page).locator('[data-section="compare-names"]')),
+      traced: await text(panel(page).locator('[data-figure="compare-traced"] .ml-tile-value')),
+      writable: await text(panel(page).locator('[data-figure="compare-writable"] .ml-tile-value')),
+      type: await (async () => {
+        await panel(page).locator('#table-compare-types').scrollIntoViewIfNeeded();
+        return text(panel(page).locator('#table-compare-types .ml-row').first());
+      })(),
+    };
+    await shot(page, 'panel-compare.png');
+    await rows.first().click();
+    const position = page.locator('.statusbar-item', { hasText: /^Ln 40, Col \d+/ }).first();
+    seen.position = (await position.textContent({ timeout: 15_000 })).trim();
+    seen.editor = await text(page.locator('.editor-group-container.active .tab.active'));
+    return seen;
+  }, (r) => r.top.startsWith('leaky.py:40 leak/ +') && /^\+\d/.test(r.traced) && r.names.includes('“after round 1”') && r.names.includes('“after round 4”')
+    && r.writable.length > 0 && r.type.length > 0 && r.position.startsWith('Ln 40,') && r.editor.replace(/\s/g, '').includes('leaky.py'));
+  await focusWorkbench(page);
+  await page.keyboard.press(PRESS.leaks);
+  await checks.check('Leaks, rounds 1 to 4: the leaking line (@blobs) grew in every interval, on top', async () => {
+    const rows = panel(page).locator('#table-leak-lines .ml-row');
+    await rows.first().waitFor({ timeout: 30_000 });
+    return {
+      top: await text(rows.first()),
+      caption: await text(panel(page).locator('[data-section="leak-names"]')),
+      warning: await text(panel(page).locator('vscode-tab-panel[data-panel="leaks"] .ml-notice.ml-warning').first()),
+    };
+  }, (r) => r.top.startsWith('leaky.py:40 leak/ +') && r.caption.startsWith('4 snapshots') && /different runs/.test(r.warning));
+  await shot(page, 'panel-leaks.png');
+
   // --- Hostile names: text, never markup ---
-  await selectTab(page, 'summary', '.ml-tiles');
+  // The panel shows the inspected process: its Summary tab says what it needs until a snapshot opens.
+  await selectTab(page, 'summary', '.ml-notice');
   await openSnapshotFile(page, hostile);
   await panel(page).locator('.ml-header-note', { hasText: 'hostile.json' }).waitFor({ timeout: 30_000 });
+  await panel(page).locator('vscode-tab-panel[data-panel="summary"] .ml-tiles').waitFor();
   await checks.check('hostile names render as text: file name, label, types, imports, mapped file, pymalloc', async () => {
     const frame = await panelFrame(page);
     const seen = { title: await text(panel(page).locator('.ml-header h1')), note: await text(panel(page).locator('.ml-header-note').first()) };
@@ -224,7 +414,46 @@ await main(300_000, async (newSession) => {
     && r.lib === '/tmp/<script>alert(8)</script> "lib".so'
     && r.dom.scripts === 0 && r.dom.imgs === 0 && r.dom.injected === 0 && r.dom.xss === null && r.dialogs === 0);
 
-  // --- 100 000 rows: render, sort, filter, scroll (figures printed, not asserted) ---
+  await focusWorkbench(page);
+  await page.keyboard.press(PRESS.compareHostile);
+  await panel(page).locator('#table-compare-lines .ml-row').first().waitFor({ timeout: 30_000 });
+  await checks.check('hostile names render as text in Compare and Leaks: lines, types, labels', async () => {
+    const frame = await panelFrame(page);
+    const cells = (table) => frame.evaluate((t) => [...document.querySelectorAll(`${t} .ml-row .ml-cell`)].map((c) => c.textContent.trim()), table);
+    const seen = { names: await text(panel(page).locator('[data-section="compare-names"]')), compareLines: await cells('#table-compare-lines') };
+    await panel(page).locator('#table-compare-types').scrollIntoViewIfNeeded();
+    await panel(page).locator('#table-compare-types .ml-row').first().waitFor();
+    seen.compareTypes = await cells('#table-compare-types');
+    await shot(page, 'panel-hostile-compare.png');
+    await focusWorkbench(page);
+    await page.keyboard.press(PRESS.leaksHostile);
+    await panel(page).locator('#table-leak-lines .ml-row').first().waitFor({ timeout: 30_000 });
+    seen.leakLines = await cells('#table-leak-lines');
+    seen.leakSnapshots = await text(panel(page).locator('.ml-snapshots'));
+    await panel(page).locator('#table-leak-types').scrollIntoViewIfNeeded();
+    await panel(page).locator('#table-leak-types .ml-row').first().waitFor();
+    seen.leakTypes = await cells('#table-leak-types');
+    await shot(page, 'panel-hostile-leaks.png');
+    seen.dom = await frame.evaluate(() => ({
+      scripts: [...document.scripts].filter((s) => /alert|__memlensXss/.test(s.outerHTML)).length,
+      imgs: document.querySelectorAll('img').length,
+      injected: document.querySelectorAll('b, i, table script, pre script, ml-table script').length,
+      xss: window.__memlensXss ?? null,
+    }));
+    seen.dialogs = dialogs.length;
+    return seen;
+  }, (r) => {
+    // The file is `…/<script>alert(1)</script> "dq" 'sq'.py`: its name after the last slash comes first, its folder after.
+    const script = `script> "dq" 'sq'.py:8 <script>alert(1)</`;
+    const has = (cells, s) => cells.some((c) => c.includes(s));
+    return r.names.includes('“<b>label</b> <script>alert(1)</script>”') && has(r.compareLines, script) && has(r.compareLines, '<img src=x onerror=')
+      && r.compareTypes.includes('<script>alert(1)</script>') && r.compareTypes.includes(`'quoted' & "double" <i>type</i>`)
+      && has(r.leakLines, script) && r.leakTypes.includes('<script>alert(1)</script>')
+      && r.leakSnapshots.includes('<b>label</b>')
+      && r.dom.scripts === 0 && r.dom.imgs === 0 && r.dom.injected === 0 && r.dom.xss === null && r.dialogs === 0;
+  });
+
+  // --- 100 000 rows: render, sort, filter, scroll (figures printed; loose bounds asserted) ---
   const big = path.join(snapshots, 'big.json');
   fs.writeFileSync(big, JSON.stringify(bigSnapshot(path.join(FIXTURES, 'rich.json'), { dir: session.workspace })));
   log(`big.json: ${(fs.statSync(big).size / 1024 ** 2).toFixed(1)} MiB`);
@@ -260,7 +489,7 @@ await main(300_000, async (newSession) => {
       const scroller = document.querySelector('#table-lines lit-virtualizer');
       const stats = (xs) => {
         const s = [...xs].sort((a, b) => a - b);
-        return { mean: +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2), p95: +s[Math.floor(s.length * 0.95)].toFixed(2), max: +s[s.length - 1].toFixed(2) };
+        return { mean: +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2), p50: +s[Math.floor(s.length * 0.5)].toFixed(2), p95: +s[Math.floor(s.length * 0.95)].toFixed(2), max: +s[s.length - 1].toFixed(2) };
       };
       const run = (step, frames) => new Promise((resolve) => {
         const intervals = [];
@@ -287,6 +516,8 @@ await main(300_000, async (newSession) => {
       out.scrollFast = await run(660, 120);
       out.scrollFast.rowsInDom = document.querySelectorAll('#table-lines .ml-row').length;
       out.scrollFast.scrolledTo = scroller.scrollTop;
+      // Rows scrolled out must leave nothing behind (lit-html 3.3.1+ left a comment per removed row).
+      out.scrollFast.scrollerNodes = scroller.childNodes.length;
       before = document.querySelector('#table-lines .ml-count')?.textContent.trim();
       t = performance.now();
       const field = document.querySelector('#table-lines vscode-textfield');
@@ -307,7 +538,10 @@ await main(300_000, async (newSession) => {
       out.sortTypesMs = performance.now() - t;
       return out;
     });
-  }, (r) => r.rowsInDom > 0 && r.rowsInDom < 200 && r.typesBadge === '100,000' && r.filteredBadge === '1000 of 100,000');
+  }, (r) => r.rowsInDom > 0 && r.rowsInDom < 200 && r.typesBadge === '100,000' && r.filteredBadge === '1000 of 100,000'
+    // Bounds only broken virtualization crosses (every row in the DOM: seconds a frame), not the
+    // 16 ms target, which a machine shared with other work can miss for reasons of its own.
+    && r.scrollFast.rowsInDom < 200 && r.scrollFast.scrollerNodes < 1000 && r.scrollFast.work.p50 < 50 && r.scrollWheel.work.p50 < 50);
   void figures;
   await shot(page, 'panel-100k-types.png');
   return checks.summary();

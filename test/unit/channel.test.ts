@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import type { FromHelper } from '../../src/protocol/channel';
-import { openChannel } from '../../src/run/channel';
+import type { FromHelper, ToHelper } from '../../src/protocol/channel';
+import { openChannel, parseMessage } from '../../src/run/channel';
 
 /** Connects to `where` and writes `chunks` one by one, letting each reach the server alone. */
 async function send(where: string, chunks: string[]): Promise<void> {
@@ -82,5 +82,71 @@ suite('channel', () => {
     assert.equal(got.length, 0);
     await channel.dispose();
     if (process.platform !== 'win32') assert.equal(existsSync(path.dirname(channel.path)), false);
+  });
+
+  test('validates the snapshot messages of a run', () => {
+    const ok = [
+      { type: 'snapshotStarted', seq: 1, t: 2.5 },
+      { type: 'snapshotStarted', seq: 2, id: 7, label: 'after login', t: 3 },
+      { type: 'snapshotWritten', path: '/r/snapshot-2.json', kind: 'snapshot', seconds: 1.2, seq: 2, id: 7, label: 'after login' },
+      { type: 'snapshotWritten', path: '/r/snapshot.json', kind: 'exit', seconds: 0.4 },
+      { type: 'snapshotFailed', seq: 3, error: 'Two snapshots are still being written.' },
+      { type: 'snapshotFailed', seq: 4, id: 9, error: 'Not supported on this platform yet.' },
+    ];
+    for (const m of ok) assert.deepEqual(parseMessage(JSON.stringify(m)), m, JSON.stringify(m));
+    const bad = [
+      { type: 'snapshotStarted', t: 1 },
+      { type: 'snapshotStarted', seq: 0, t: 1 },
+      { type: 'snapshotStarted', seq: 1.5, t: 1 },
+      { type: 'snapshotStarted', seq: 1, t: 1, label: 3 },
+      { type: 'snapshotStarted', seq: 1, id: '7', t: 1 },
+      { type: 'snapshotStarted', seq: 1 },
+      { type: 'snapshotWritten', path: '/r/s-1.json', kind: 'snapshot', seconds: 1, seq: '1' },
+      { type: 'snapshotWritten', path: '/r/s-1.json', kind: 'snapshot', seconds: 1, label: null },
+      { type: 'snapshotWritten', path: '/r/s-1.json', kind: 'midrun', seconds: 1 },
+      { type: 'snapshotFailed', seq: 1 },
+      { type: 'snapshotFailed', error: 'no seq' },
+      { type: 'snapshotFailed', seq: 1, id: null, error: 'x' },
+    ];
+    for (const m of bad) assert.equal(parseMessage(JSON.stringify(m)), undefined, JSON.stringify(m));
+  });
+
+  test('send writes JSON lines to the helper that said started, and only while it is connected', async () => {
+    const channel = await openChannel();
+    try {
+      const request: ToHelper = { type: 'takeSnapshot', id: 1, label: 'now' };
+      assert.equal(channel.send(request), false, 'no helper yet');
+
+      // A connection that never said `started` (the launcher, a stranger) is not written to.
+      const stranger = net.createConnection(channel.path);
+      let strangerGot = '';
+      stranger.setEncoding('utf8').on('data', (d: string) => (strangerGot += d));
+      await new Promise<void>((resolve) => stranger.once('connect', resolve));
+
+      const helper = net.createConnection(channel.path);
+      let helperGot = '';
+      helper.setEncoding('utf8').on('data', (d: string) => (helperGot += d));
+      await new Promise<void>((resolve) => helper.once('connect', resolve));
+      const started: FromHelper[] = [];
+      channel.onMessage((m) => started.push(m));
+      helper.write(JSON.stringify({ type: 'started', pid: 1, python: '3.12.1', executable: 'python3', frames: 8 }) + '\n');
+      await until(() => started.length === 1);
+
+      assert.equal(channel.send(request), true);
+      assert.equal(channel.send({ type: 'takeSnapshot', id: 2 }), true);
+      await until(() => helperGot.split('\n').length === 3);
+      assert.deepEqual(
+        helperGot.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown),
+        [request, { type: 'takeSnapshot', id: 2 }],
+      );
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      assert.equal(strangerGot, '');
+
+      helper.destroy();
+      await until(() => !channel.send(request));
+      stranger.destroy();
+    } finally {
+      await channel.dispose();
+    }
   });
 });

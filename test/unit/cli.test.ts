@@ -72,7 +72,7 @@ suite('cli (end to end)', function () {
     assert.match(first, /^ {2}1 +40\.0 MiB +\d+ +alloc\.py:4 +big = bytearray\(40 \* 1024 \* 1024\)$/);
 
     const doc = await loadSnapshotFile(path.join(dir, 'out.json'));
-    assert.equal(doc.program.exitCode, 0);
+    assert.equal(doc.program?.exitCode, 0);
     const top = hottestLines(buildModel(doc), 'exit', 1)[0];
     assert.deepEqual([top.file, top.line], [path.join(dir, 'alloc.py'), 4]);
     assert.ok(Math.abs(top.exit!.bytes - 40 * 1024 * 1024) < 0.05 * 40 * 1024 * 1024);

@@ -15,8 +15,9 @@ import {
 import { parseSnapshot } from '../../src/model/load';
 import { buildModel } from '../../src/model/model';
 import { classifySmaps, parseSmaps } from '../../src/model/smaps';
-import type { SnapshotDocument } from '../../src/protocol/snapshot';
-import { fixtureText, makeDoc } from './helpers';
+import type { WithProgram } from '../../src/model/origin';
+import type { ProgramInfo, SnapshotDocument } from '../../src/protocol/snapshot';
+import { fixtureText, makeDoc, runDoc } from './helpers';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -27,8 +28,8 @@ const MiB = 1024 * KiB;
 const SESSION_BYTES_PER_ROUND = 1047796;
 
 /** A leak fixture: the snapshot after `round` rounds. */
-function round(n: 1 | 2 | 3 | 4): SnapshotDocument {
-  return parseSnapshot(fixtureText(`leak/round${n}.json`), `leak/round${n}.json`);
+function round(n: 1 | 2 | 3 | 4): WithProgram {
+  return runDoc(parseSnapshot(fixtureText(`leak/round${n}.json`), `leak/round${n}.json`));
 }
 
 /** The 1-based line of leaky.py that carries `# @marker`. */
@@ -59,7 +60,7 @@ function within(actual: number, expected: number, tolerance: number, what: strin
 }
 
 /** A copy of `doc` with `edit` applied, leaving the fixture as read. */
-function edited(doc: SnapshotDocument, edit: (d: SnapshotDocument) => void): SnapshotDocument {
+function edited<T extends WithProgram>(doc: T, edit: (d: T) => void): T {
   const copy = structuredClone(doc);
   edit(copy);
   return copy;
@@ -139,7 +140,7 @@ suite('diff', () => {
     assert.equal(diff.totals.lineBytes.delta, diff.lines.reduce((s, l) => s + l.bytes.delta, 0));
     assert.equal(diff.totals.lineBytes.after, buildModel(a).totalBytes.exit);
     assert.deepEqual(diff.totals.rss, { before: b.totals.rss, after: a.totals.rss, delta: a.totals.rss! - b.totals.rss! });
-    assert.equal(diff.totals.maxRss.delta, a.totals.maxRss - b.totals.maxRss);
+    assert.equal(diff.totals.maxRss!.delta, a.totals.maxRss! - b.totals.maxRss!);
     const wb = classifySmaps(parseSmaps(b.process!.smaps!)).writable;
     const wa = classifySmaps(parseSmaps(a.process!.smaps!)).writable;
     assert.deepEqual(diff.totals.writable, { before: wb, after: wa, delta: wa - wb });
@@ -312,7 +313,7 @@ suite('diff', () => {
 });
 
 suite('compat', () => {
-  const withProgram = (argv: string[], cwd = '/ws', python?: Partial<SnapshotDocument['program']['python']>) =>
+  const withProgram = (argv: string[], cwd = '/ws', python?: Partial<ProgramInfo['python']>) =>
     edited(makeDoc([]), (d) => {
       d.program.argv = argv;
       d.program.cwd = cwd;

@@ -1,7 +1,9 @@
 // Shared by the unit tests: where the repository and its fixtures are, and a small builder for
 // snapshot documents so each model test states only the lines and scopes it is about.
+import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { hasProgram, type WithProgram } from '../../src/model/origin';
 import type { FileEntry, LineStat, Scope, SnapshotDocument } from '../../src/protocol/snapshot';
 
 /** The repository root: tests are bundled to out/test/unit/. */
@@ -33,7 +35,7 @@ export interface FileSpec {
  * A valid document holding `files`; each line gets one call path whose only frame is the line
  * itself, which is what the helper writes for an allocation made directly on that line.
  */
-export function makeDoc(files: FileSpec[]): SnapshotDocument {
+export function makeDoc(files: FileSpec[]): WithProgram {
   const stat = (fileIndex: number, [line, bytes, blocks, noUserFrame]: LineSpec): LineStat => ({
     line,
     bytes,
@@ -72,4 +74,10 @@ export function makeDoc(files: FileSpec[]): SnapshotDocument {
     files: entries,
     processingSeconds: 0,
   };
+}
+
+/** `doc`, checked to know its program (a run's snapshot does), so a test can read and edit it. */
+export function runDoc(doc: SnapshotDocument): WithProgram {
+  assert.ok(hasProgram(doc), 'the snapshot knows its program');
+  return doc;
 }

@@ -4,15 +4,15 @@
 import * as assert from 'node:assert/strict';
 import { findLeaks, type LeakFindings, type LeakReport } from '../../src/model/leaks';
 import { parseSnapshot } from '../../src/model/load';
-import type { SnapshotDocument } from '../../src/protocol/snapshot';
-import { fixtureText, makeDoc, type LineSpec } from './helpers';
+import type { WithProgram } from '../../src/model/origin';
+import { fixtureText, makeDoc, runDoc, type LineSpec } from './helpers';
 
 const MiB = 1024 * 1024;
 /** What one round's sessions measure by `sys.getsizeof` (leaky.py's output, CPython 3.11.7). */
 const SESSION_BYTES_PER_ROUND = 1047796;
 
-function round(n: 1 | 2 | 3 | 4): SnapshotDocument {
-  return parseSnapshot(fixtureText(`leak/round${n}.json`), `leak/round${n}.json`);
+function round(n: 1 | 2 | 3 | 4): WithProgram {
+  return runDoc(parseSnapshot(fixtureText(`leak/round${n}.json`), `leak/round${n}.json`));
 }
 
 function lineOf(marker: string): number {
@@ -36,7 +36,7 @@ function within(actual: number, expected: number, tolerance: number, what: strin
 }
 
 /** Snapshots of one run of /ws/app.py at times 10, 20, 30…, each holding `lines` of app.py. */
-function series(...snapshots: LineSpec[][]): SnapshotDocument[] {
+function series(...snapshots: LineSpec[][]): WithProgram[] {
   return snapshots.map((lines, i) => {
     const d = makeDoc([{ path: '/ws/app.py', lines }]);
     d.kind = 'snapshot';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSnapshotFile, parseSnapshot, SnapshotError } from '../../src/model/load';
-import { fixturePath, fixtureText, makeDoc } from './helpers';
+import { fixturePath, fixtureText, makeDoc, runDoc } from './helpers';
 
 /** Asserts that parsing `text` fails with a SnapshotError whose message matches `pattern`. */
 function refuses(text: string, pattern: RegExp, source = 'x.json'): void {
@@ -26,7 +26,7 @@ suite('load', () => {
   test('loads the hand-written and the real helper fixture', () => {
     const mini = parseSnapshot(fixtureText('mini.json'), 'mini.json');
     assert.equal(mini.files[0].lines[0].bytes, 41943040);
-    const real = parseSnapshot(fixtureText('helper-exit.json'), 'helper-exit.json');
+    const real = runDoc(parseSnapshot(fixtureText('helper-exit.json'), 'helper-exit.json'));
     assert.equal(real.program.exitCode, 1);
     assert.ok(real.files.some((f) => f.user && f.scopes !== undefined));
   });
@@ -147,7 +147,7 @@ suite('load', () => {
   });
 
   test('loadSnapshotFile reads from disk by default and names a missing file', async () => {
-    const doc = await loadSnapshotFile(fixturePath('mini.json'));
+    const doc = runDoc(await loadSnapshotFile(fixturePath('mini.json')));
     assert.equal(doc.program.pid, 4242);
     const missing = path.join(os.tmpdir(), 'memlens-no-such-file.json');
     await assert.rejects(loadSnapshotFile(missing), (err: Error) => {

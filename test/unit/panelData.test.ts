@@ -8,7 +8,7 @@ import { buildModel } from '../../src/model/model';
 import { classifySmaps, parseSmaps } from '../../src/model/smaps';
 import { importRows, MISSING, panelData, typeRows } from '../../src/panel/panelData';
 import type { PanelData } from '../../src/protocol/panel';
-import type { ImportCost, SnapshotDocument } from '../../src/protocol/snapshot';
+import type { ImportCost, ProgramInfo, SnapshotDocument } from '../../src/protocol/snapshot';
 import { fixtureText, makeDoc } from './helpers';
 
 const MiB = 1024 * 1024;
@@ -47,7 +47,7 @@ suite('panel data', () => {
     assert.equal(h.cpuSeconds, 1.4);
     assert.deepEqual(d.program, {
       name: 'sample.py', argv: ['/usr/bin/python3', '/ws/sample.py'], python: 'CPython 3.11.7', pid: 4242, kind: 'exit',
-      label: undefined, ended: 'exited normally', frames: 8,
+      label: undefined, ended: 'exited normally', origin: null, frames: 8,
     });
     assert.deepEqual(d.source, { snapshotPath: '/runs/x/snapshot.json', script: '/ws/sample.py' });
   });
@@ -220,7 +220,7 @@ suite('panel data', () => {
 
   test('ended: exception, signal, exit status and host-observed signal in words', () => {
     const doc = makeDoc([{ path: '/ws/a.py', lines: [[1, 10, 1]] }]);
-    const ended = (patch: Partial<SnapshotDocument['program']>): string =>
+    const ended = (patch: Partial<ProgramInfo>): string | null =>
       dataOf({ ...doc, program: { ...doc.program, ...patch } }).program.ended;
     assert.equal(ended({ end: { kind: 'exception', type: 'ZeroDivisionError', message: 'division by zero' } }), 'ended with ZeroDivisionError: division by zero');
     assert.equal(ended({ end: { kind: 'signal', signal: 'SIGTERM' } }), 'stopped by SIGTERM');

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { programLabel, renderReport } from '../../src/cli/report';
 import { parseSnapshot } from '../../src/model/load';
 import { buildModel } from '../../src/model/model';
-import { fixtureText, makeDoc } from './helpers';
+import { fixtureText, makeDoc, runDoc } from './helpers';
 
 const MiB = 1024 * 1024;
 
@@ -13,7 +13,7 @@ suite('cli report', () => {
   const sourceLine = (file: string, line: number): string | undefined => sources[file]?.[line - 1];
 
   test('the mini fixture: header, both tables in order, relative paths and source text', () => {
-    const doc = parseSnapshot(fixtureText('mini.json'), 'mini.json');
+    const doc = runDoc(parseSnapshot(fixtureText('mini.json'), 'mini.json'));
     doc.program.exitCode = 0;
     const text = renderReport(buildModel(doc), { top: 10, cwd: '/ws', sourceLine });
     const lines = text.split('\n');

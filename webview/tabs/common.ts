@@ -14,6 +14,8 @@ export interface TabContext {
   setTableState(id: string, state: TableState): void;
   /** Opens the editor at a line of the run. */
   openLine(file: string, line: number): void;
+  /** Reads the inspected process's memory maps again. */
+  refreshProcess(): void;
 }
 
 /** A notice: why a part is missing, a warning, or a note. */

@@ -4,11 +4,11 @@
  * anonymous memory and kernel pages, each by permission class, with Shared/Private × Clean/Dirty),
  * then the mapped files and every mapping ranked by private dirty (sort by PSS or swap from their
  * headers), and pymalloc's own statistics. Without maps it says why (not Linux, unreadable, or an
- * older helper).
+ * older helper). A running process inspected without profiling shows the same maps, read now.
  */
 import { html, type TemplateResult } from 'lit';
 import { formatBytes, formatCount } from '../../src/model/format';
-import type { MapFigures, MapGroup, MappingRow, PanelData } from '../../src/protocol/panel';
+import type { LiveProcessData, MapFigures, MapGroup, MappingRow, PanelData, ProcessData, Section } from '../../src/protocol/panel';
 import type { Column } from '../table';
 import { memo, notice, pathCell, tile, type TabContext } from './common';
 
@@ -78,12 +78,27 @@ function figureCells(f: MapFigures): TemplateResult[] {
 }
 
 export function processTab(data: PanelData, ctx: TabContext): TemplateResult {
-  return html`${mapsSection(data, ctx)}${pymallocSection(data)}`;
+  return html`${mapsSection(data.process, ctx)}${pymallocSection(data)}`;
 }
 
-function mapsSection(data: PanelData, ctx: TabContext): TemplateResult {
-  if (!data.process.ok) return notice('info', data.process.missing);
-  const p = data.process.data;
+/**
+ * A running process (`MemLens: Inspect Process Memory…`): its maps as just read, with a Refresh
+ * button; when they could not be read (the process ended), the sentence saying why.
+ */
+export function liveProcessTab(live: LiveProcessData, ctx: TabContext): TemplateResult {
+  return html`
+    <div class="ml-toolbar" data-section="live">
+      <vscode-button id="refresh-process" icon="refresh" @click=${() => ctx.refreshProcess()}>Refresh</vscode-button>
+      <span class="ml-muted">Process ${live.pid}${live.name ? ` (${live.name})` : ''}, read at ${new Date(live.readAt).toLocaleTimeString()}.
+        Not profiled: these are its memory maps alone.</span>
+    </div>
+    ${mapsSection(live.process, ctx)}
+  `;
+}
+
+function mapsSection(section: Section<ProcessData>, ctx: TabContext): TemplateResult {
+  if (!section.ok) return notice('info', section.missing);
+  const p = section.data;
   return html`
     <section class="ml-section">
       <div class="ml-tiles">
@@ -130,7 +145,7 @@ function mapsSection(data: PanelData, ctx: TabContext): TemplateResult {
         id="table-files"
         label="files"
         .maxRows=${10}
-        .columns=${memo(data, 'files', fileColumns)}
+        .columns=${memo(p, 'files', fileColumns)}
         .rows=${p.files}
         .state=${ctx.tableState('files')}
         .onStateChange=${(s: ReturnType<TabContext['tableState']>) => ctx.setTableState('files', s)}
@@ -142,7 +157,7 @@ function mapsSection(data: PanelData, ctx: TabContext): TemplateResult {
         id="table-mappings"
         label="mappings"
         .maxRows=${10}
-        .columns=${memo(data, 'mappings', mappingColumns)}
+        .columns=${memo(p, 'mappings', mappingColumns)}
         .rows=${p.mappings}
         .state=${ctx.tableState('mappings')}
         .onStateChange=${(s: ReturnType<TabContext['tableState']>) => ctx.setTableState('mappings', s)}

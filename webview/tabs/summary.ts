@@ -11,25 +11,29 @@ import { momentWord, notice, shareBar, tile, type TabContext } from './common';
 
 const dash = '—';
 const bytesOr = (n: number | null): string => (n === null ? dash : formatBytes(n));
+const countOr = (n: number | null, unit: string): string => (n === null ? dash : `${formatCount(n)} ${unit}`);
+const secondsOr = (n: number | null): string => (n === null ? dash : formatDuration(n));
 
 export function summaryTab(data: PanelData, ctx: TabContext): TemplateResult {
   const h = data.summary.headline;
   const s = data.summary;
   const noMaps = data.process.ok ? undefined : 'no memory maps in this snapshot';
   const moment = momentWord(data.program.kind);
+  // Figures of the process that a snapshot without one (an imported tracemalloc dump) lacks.
+  const unknown = data.program.origin !== null ? 'not recorded in a tracemalloc dump' : 'not recorded';
   return html`
     <section class="ml-section">
       <div class="ml-tiles">
         ${tile('writable', 'Writable memory', bytesOr(h.writable),
           noMaps ?? 'private dirty pages: what the process costs the system', true)}
-        ${tile('tracedPeak', 'Peak traced', formatBytes(h.tracedPeak), 'Python allocations at the traced peak')}
+        ${tile('tracedPeak', 'Peak traced', bytesOr(h.tracedPeak), h.tracedPeak === null ? unknown : 'Python allocations at the traced peak')}
         ${tile('traced', `Traced ${moment}`, formatBytes(h.tracedCurrent), `${formatCount(h.blocks)} live blocks`)}
-        ${tile('maxRss', 'Peak RSS', formatBytes(h.maxRss), h.rss !== null ? `${formatBytes(h.rss)} ${moment}` : undefined)}
+        ${tile('maxRss', 'Peak RSS', bytesOr(h.maxRss), h.rss !== null ? `${formatBytes(h.rss)} ${moment}` : h.maxRss === null ? unknown : undefined)}
         ${tile('uss', 'USS', bytesOr(h.uss), noMaps ?? 'private pages: what ending it would free')}
         ${tile('pss', 'PSS', bytesOr(h.pss), noMaps ?? 'shared pages divided among their processes')}
         ${tile('swap', 'Swap', bytesOr(h.swap), noMaps)}
-        ${tile('faults', 'Page faults', `${formatCount(h.minorFaults)} minor`, `${formatCount(h.majorFaults)} major (read from disk)`)}
-        ${tile('wall', 'Wall time', formatDuration(h.wallSeconds), `${formatDuration(h.cpuSeconds)} CPU`)}
+        ${tile('faults', 'Page faults', countOr(h.minorFaults, 'minor'), h.majorFaults === null ? unknown : `${formatCount(h.majorFaults)} major (read from disk)`)}
+        ${tile('wall', 'Wall time', secondsOr(h.wallSeconds), h.cpuSeconds === null ? unknown : `${formatDuration(h.cpuSeconds)} CPU`)}
       </div>
     </section>
     ${s.warnings.map((w) => notice('warning', w))}
