@@ -90,7 +90,7 @@ await main(300_000, async (newSession) => {
   }, (t) => /^MemLens: \+[\d.]+ MiB since "first" \(now [\d.]+ MiB\)/.test(t));
 
   await checks.check('the Compare tab\'s top row is the leaking line', async () => {
-    const row = panel(page).locator('[data-testid="compare-lines"] [role="row"]').nth(1);
+    const row = panel(page).locator('#table-compare-lines .ml-row').first();
     return (await row.innerText({ timeout: 30_000 })).replace(/\s+/g, ' ').trim();
   }, (t) => t.includes('leaky_loop.py:12') && /\+[\d.]+ MiB/.test(t));
   await page.screenshot({ path: path.join(RESULTS, 'snapshots-compare.png') });

@@ -8,8 +8,8 @@ kept = []
 
 
 def tick():
-    scratch = bytes(4 * MiB)  # @churn
-    kept.append(bytes(MiB))  # @leak
+    scratch = b"y" * (4 * MiB)  # @churn
+    kept.append(b"x" * MiB)  # @leak
     return len(scratch)
 
 
