@@ -52,7 +52,7 @@ function results(title: string, render: (data: PanelData, ctx: TabContext) => Te
   return (view, ctx) => {
     if (view.data) return render(view.data, ctx);
     if (view.live) {
-      return notice('info', `${title} needs a profiled run: process ${view.live.pid} is shown from its memory maps alone (see Process). Profile a Python program (MemLens: Profile Memory) or open a snapshot file for ${title.toLowerCase()}.`);
+      return notice('info', `${title} needs a profiled run: process ${view.live.pid} is shown from its memory maps alone (see Process). Profile a Python program (MemLens: Profile Memory) or open a snapshot file to fill this tab.`);
     }
     return notice('info', view.cleared ?? 'No results.');
   };

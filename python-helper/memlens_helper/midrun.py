@@ -183,10 +183,11 @@ class MidRunSnapshots:
               t: float, listed: bool = True) -> None:
         """The waiting thread of one child (``listed`` in ``_waiters``): tells the host the
         snapshot started, then how it ended."""
-        ids = {"seq": seq}
+        named: dict = {"seq": seq}
         if req_id is not None:
-            ids["id"] = req_id
-        named = dict(ids, **({"label": label} if label else {}))
+            named["id"] = req_id
+        if label:
+            named["label"] = label
         self._send(dict({"type": "snapshotStarted"}, **named, t=round(t, 3)))
         try:
             outcome = _wait_for_child(pid, status)

@@ -32,7 +32,6 @@ import { panelHtml } from './html';
 import { leaksData } from './leaksData';
 import { liveProcessData } from './liveProcess';
 import { panelData } from './panelData';
-import { registerPanelTestHooks } from './testHooks';
 
 /** The panel's view type. */
 export const PANEL_VIEW_TYPE = 'memlens.memoryPanel';
@@ -91,7 +90,6 @@ export class MemoryPanel implements vscode.Disposable {
     this.subscriptions = [
       ctx.onDidChange(() => this.resultsChanged()),
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: (panel) => this.restore(panel) }),
-      registerPanelTestHooks(this),
     ];
   }
 
@@ -213,7 +211,11 @@ export class MemoryPanel implements vscode.Disposable {
    * read again. Resolves when the content is ready.
    */
   private async restore(panel: vscode.WebviewPanel): Promise<void> {
-    this.panel?.dispose();
+    // One panel at a time: one opened before VS Code restored this one stays.
+    if (this.panel) {
+      panel.dispose();
+      return;
+    }
     this.adopt(panel);
     const saved = this.ctx.extension.workspaceState.get<PanelContent>(PANEL_STATE_KEY);
     this.restoring = this.load(saved);

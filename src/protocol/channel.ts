@@ -9,11 +9,12 @@
  *
  * Snapshots during the run (issue 4): each one, asked by the host (`takeSnapshot`, whose `id` it
  * echoes) or by the program (`sys.audit("memlens.snapshot", label)`, no `id`), gets the next `seq`
- * (1, 2, …; a refused request uses one too). `snapshotStarted` says the program was paused for it
- * (`t`: seconds since the program started); then exactly one of `snapshotWritten` (`kind:
+ * (1, 2, …; a refused request uses one too). `snapshotStarted` says its child was forked, a copy
+ * of the program at `t` (seconds since the program started); then exactly one of `snapshotWritten` (`kind:
  * 'snapshot'`, the file `<out stem>-<seq>.json` beside the exit snapshot) or `snapshotFailed`
- * (`error`: a sentence for the user) follows. A refused request gets `snapshotFailed` alone. Every
- * snapshot's messages come before `finished`.
+ * (`error`: a sentence for the user) follows. A request refused (two snapshots are being written,
+ * the platform cannot fork…) gets `snapshotFailed` alone. Every snapshot's messages come before
+ * `finished`.
  */
 export type FromHelper =
   | { type: 'started'; pid: number; python: string; executable: string; frames: number }

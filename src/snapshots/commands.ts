@@ -42,8 +42,11 @@ export class SnapshotCommands {
   table(): Record<string, (...args: any[]) => unknown> {
     return {
       'memlens.takeSnapshot': (args?: { label?: string }) => this.take(args?.label),
-      'memlens.compareSnapshots': (before?: unknown, after?: unknown) =>
-        this.compare(typeof before === 'string' ? before : undefined, typeof after === 'string' ? after : undefined),
+      // Files as two arguments, or as one array (what a keybinding's `args` can pass).
+      'memlens.compareSnapshots': (before?: unknown, after?: unknown) => {
+        const [b, a] = Array.isArray(before) ? before : [before, after];
+        return this.compare(typeof b === 'string' ? b : undefined, typeof a === 'string' ? a : undefined);
+      },
       'memlens.findLeaks': (target?: SnapshotNode | string[], selected?: SnapshotNode[]) => this.findLeaks(target, selected),
       'memlens.clearComparison': () => this.ctx.clearComparison(),
       'memlens.exportComparison': (target?: vscode.Uri) => this.exportComparison(target),

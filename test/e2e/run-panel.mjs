@@ -8,8 +8,8 @@
 // editor's annotations; a snapshot gone before the reload gets a sentence. `MemLens: Inspect
 // Process Memory…` on a spawned python3 holding 64 MiB fills the Process tab (Refresh reads it
 // again; the other tabs say they need a profiled run). The Compare and Leaks tabs show the leak
-// fixtures (test/fixtures/leak/round*.json) through test-only commands bound to keys
-// (MEMLENS_PANEL_TEST_HOOKS): the top row is the leaking line. A hostile snapshot whose names hold
+// fixtures (test/fixtures/leak/round*.json) through `MemLens: Compare Snapshots…` and `MemLens:
+// Find Leaks`, bound to keys with the files as arguments: the top row is the leaking line. A hostile snapshot whose names hold
 // markup and quotes must show them as text in every tab, Compare and Leaks included, with no
 // dialog and no injected element. Last, a synthetic snapshot with 100 000 lines and 100 000 types
 // measures render, sort, filter and scroll-frame times: printed, with bounds that only broken
@@ -24,7 +24,7 @@ import { Checks, log, main, openFromExplorer, RESULTS, ROOT, runCommand, sleep }
 const VSIX = path.join(ROOT, 'out', 'memlens.vsix');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'panel');
 const LEAK_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'leak');
-/** Keys bound to the test-only commands of src/panel/testHooks.ts (written to keybindings.json). */
+/** Keys bound to Compare Snapshots and Find Leaks with the fixture files as arguments (keybindings.json). */
 const KEYS = { compareLeak: 'ctrl+alt+shift+f1', leaks: 'ctrl+alt+shift+f2', compareHostile: 'ctrl+alt+shift+f3', leaksHostile: 'ctrl+alt+shift+f4' };
 /** Playwright's names for them. */
 const PRESS = Object.fromEntries(Object.entries(KEYS).map(([k, v]) => [k, v.split('+').map((p) => (p === 'ctrl' ? 'Control' : p === 'alt' ? 'Alt' : p === 'shift' ? 'Shift' : p.toUpperCase())).join('+')]));
@@ -172,13 +172,12 @@ await main(300_000, async (newSession) => {
   const hostile = placeFixture('hostile.json', session.workspace, snapshots);
   const rounds = placeLeakFixtures(path.join(session.workspace, 'leak'), snapshots);
   const hostiles = hostileSeries(hostile, snapshots);
-  // The test-only commands, and keys to run them with the files as arguments.
-  session.env.MEMLENS_PANEL_TEST_HOOKS = '1';
+  // Keys that run Compare Snapshots and Find Leaks with the files as arguments (no pickers).
   fs.writeFileSync(path.join(session.userData, 'User', 'keybindings.json'), JSON.stringify([
-    { key: KEYS.compareLeak, command: 'memlens.test.showComparison', args: [rounds[0], rounds[3]] },
-    { key: KEYS.leaks, command: 'memlens.test.showLeaks', args: rounds },
-    { key: KEYS.compareHostile, command: 'memlens.test.showComparison', args: [hostiles[0], hostiles[2]] },
-    { key: KEYS.leaksHostile, command: 'memlens.test.showLeaks', args: hostiles },
+    { key: KEYS.compareLeak, command: 'memlens.compareSnapshots', args: [rounds[0], rounds[3]] },
+    { key: KEYS.leaks, command: 'memlens.findLeaks', args: rounds },
+    { key: KEYS.compareHostile, command: 'memlens.compareSnapshots', args: [hostiles[0], hostiles[2]] },
+    { key: KEYS.leaksHostile, command: 'memlens.findLeaks', args: hostiles },
   ]));
   const base = await session.startServer({ smokeTestDriver: false });
   const page = await session.openPage();
@@ -379,8 +378,8 @@ await main(300_000, async (newSession) => {
   await shot(page, 'panel-leaks.png');
 
   // --- Hostile names: text, never markup ---
-  // The panel shows the inspected process: its Summary tab says what it needs until a snapshot opens.
-  await selectTab(page, 'summary', '.ml-notice');
+  // Compare Snapshots showed the later round as the results: its Summary is back.
+  await selectTab(page, 'summary', '.ml-tiles');
   await openSnapshotFile(page, hostile);
   await panel(page).locator('.ml-header-note', { hasText: 'hostile.json' }).waitFor({ timeout: 30_000 });
   await panel(page).locator('vscode-tab-panel[data-panel="summary"] .ml-tiles').waitFor();

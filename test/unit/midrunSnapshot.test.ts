@@ -16,7 +16,7 @@ suite('snapshot during the run', () => {
     assert.equal(doc.kind, 'snapshot');
     assert.equal(doc.sequence, 1);
     assert.equal(doc.label, 'after the report');
-    assert.deepEqual(doc.program.end, { kind: 'snapshot' });
+    assert.deepEqual(doc.program?.end, { kind: 'snapshot' });
     assert.equal(doc.peak.method, 'none');
     assert.ok(doc.files.every((f) => f.peakLines.length === 0));
     const markers = doc.timeline?.markers.filter((m) => m.kind === 'snapshot').map((m) => m.label);
