@@ -22,6 +22,11 @@ MAX_MARKERS = 500
 SLOW_SECONDS = 0.001
 
 
+MIDRUN_CYCLIC_NOTE = ("Cyclic garbage is counted at the end of the run only: counting it means a "
+                      "collection, which runs the garbage's finalizers, and during the run they would "
+                      "act before the program's own collector.")
+
+
 class GcWatch:
     def __init__(self, perf0: float) -> None:
         self.perf0 = perf0
@@ -81,10 +86,15 @@ class GcWatch:
             out.append({"t": round(t, 4), "kind": "gc", "label": label})
         return out
 
-    def report(self, enabled: Optional[bool] = None) -> dict:
+    def report(self, enabled: Optional[bool] = None, count_cyclic: bool = True) -> dict:
         """The snapshot's ``gc`` field. Call with tracing stopped and the callback removed: it runs
         one full collection (with ``DEBUG_SAVEALL``) to find the cyclic garbage. ``enabled`` is the
-        program's setting where the caller changed it (a snapshot's child turns the collector off)."""
+        program's setting where the caller changed it (a snapshot's child turns the collector off).
+
+        ``count_cyclic=False`` leaves the cyclic garbage uncounted, with a note saying why: that
+        collection runs the garbage's finalizers and weakref callbacks even under
+        ``DEBUG_SAVEALL``, and in a snapshot's child they would act on the world outside it (a
+        ``TemporaryDirectory`` removing its folder) before the program's own collector would."""
         self.uninstall()
         if enabled is None:
             enabled = gc.isenabled()
@@ -96,6 +106,10 @@ class GcWatch:
         uncollectable = TypeCounter()
         for obj in garbage[:before]:
             uncollectable.add(obj)
+        if not count_cyclic:
+            return {"enabled": enabled, "thresholds": thresholds, "generations": generations,
+                    "cyclicGarbage": [], "cyclicGarbageNote": MIDRUN_CYCLIC_NOTE,
+                    "uncollectable": uncollectable.rows()}
         cyclic = TypeCounter()
         flags = gc.get_debug()
         # SAVEALL alone: the program's own debug flags (DEBUG_STATS…) would print to its stderr.

@@ -24,7 +24,9 @@ the file is still written and a refusal is printed to stderr.
   arenas), imports nothing (an import lock may have been held by a thread that the fork left
   behind), and ends with ``os._exit``.
 - At most ``MAX_IN_FLIGHT`` children are written at once: each one is a copy of the program whose
-  pages the program then copies again as it writes them.
+  pages the program then copies again as it writes them. A host's request beyond that is refused
+  (the user can ask again); the program's own waits for one to be written, since it marks a point
+  of its code that a later snapshot would not be.
 """
 import gc
 import os
@@ -112,6 +114,8 @@ class MidRunSnapshots:
         if os.getpid() != self.pid:
             return  # A child the program forked: its snapshots would not be this run's.
         label = label[:MAX_LABEL] if label else None
+        if req_id is None:
+            self._wait_for_a_slot()
         with self._lock:
             seq = self._next_seq
             self._next_seq += 1
@@ -143,6 +147,17 @@ class MidRunSnapshots:
                 # 3.12+ starts no thread at shutdown (where 3.13 still forks): wait here instead.
                 self._waiters.remove(waiter)
                 self._wait(pid, status, seq, req_id, label, t, listed=False)
+
+    def _wait_for_a_slot(self) -> None:
+        """The program asked for a snapshot at this point of its code: rather than lose it, the
+        program waits until fewer than ``MAX_IN_FLIGHT`` children are being written. (The host's
+        requests are refused instead: the user can ask again, and the moment is theirs anyway.)"""
+        while len(self._waiters) >= MAX_IN_FLIGHT and not self.closed:
+            try:
+                oldest = self._waiters[0]
+            except IndexError:
+                return
+            oldest.join(WAIT_SECONDS)
 
     def _refusal(self) -> Optional[str]:
         if not CAN_FORK:
@@ -308,7 +323,7 @@ def _child(s, markers: List[Tuple[float, str]], seq: int, label: Optional[str], 
                 process["sharedDirtyFolded"] = folded
                 process["sharedDirtyNote"] = smaps.FOLD_NOTE
         stats_text = pymalloc_stats()
-        objects, gc_report = s.census_and_gc([summary, process, markers, instant], gc_enabled)
+        objects, gc_report = s.census_and_gc([summary, process, markers, instant], gc_enabled, count_cyclic=False)
         timeline = None
         if s.timeline is not None:
             s.timeline.repair_after_fork()

@@ -222,11 +222,12 @@ class Session:
             markers += [{"t": round(t, 4), "kind": "import", "label": name} for t, name in self.import_watch.markers]
         return markers
 
-    def census_and_gc(self, helper_objects: list, gc_enabled: Optional[bool] = None) -> tuple:
+    def census_and_gc(self, helper_objects: list, gc_enabled: Optional[bool] = None,
+                      count_cyclic: bool = True) -> tuple:
         """The type census and the garbage collector's report, with tracing stopped. A failure of
         either costs only its own field, and the census says what went wrong. ``helper_objects``
         are the caller's, left out of the census; ``gc_enabled`` is the program's setting where the
-        caller changed it."""
+        caller changed it; ``count_cyclic`` is False in a snapshot's child (see ``GcWatch.report``)."""
         objects: Optional[dict] = None
         if self.options.census_seconds > 0:
             try:
@@ -235,7 +236,7 @@ class Session:
                 objects = {"types": [], "objects": 0, "bytes": 0, "complete": False, "seconds": 0,
                            "note": "The census failed (%s: %s)." % (type(exc).__name__, exc)}
         try:
-            gc_report: Optional[dict] = self.gc_watch.report(gc_enabled)
+            gc_report: Optional[dict] = self.gc_watch.report(gc_enabled, count_cyclic)
         except Exception:
             gc_report = None
         return objects, gc_report

@@ -178,6 +178,7 @@ class Validator {
     return (
       oneOf('kind', d.kind, ['exit', 'snapshot']) ??
       optional(d.label, () => str('label', d.label)) ??
+      optional(d.sequence, () => positive('sequence', d.sequence)) ??
       nullable(d.program, () => this.program(d.program)) ??
       this.settings(d.settings) ??
       this.totals(d.totals) ??
@@ -221,6 +222,7 @@ class Validator {
           : expected(at, gen, 'an object'),
       ) ??
       typeCounts('gc.cyclicGarbage', g.cyclicGarbage) ??
+      optional(g.cyclicGarbageNote, () => str('gc.cyclicGarbageNote', g.cyclicGarbageNote)) ??
       typeCounts('gc.uncollectable', g.uncollectable)
     );
   }
@@ -270,7 +272,9 @@ class Validator {
     return (
       optional(p.smaps, () => str('process.smaps', p.smaps)) ??
       optional(p.smapsError, () => str('process.smapsError', p.smapsError)) ??
-      optional(p.pageSize, () => positive('process.pageSize', p.pageSize))
+      optional(p.pageSize, () => positive('process.pageSize', p.pageSize)) ??
+      optional(p.sharedDirtyFolded, () => natural('process.sharedDirtyFolded', p.sharedDirtyFolded)) ??
+      optional(p.sharedDirtyNote, () => str('process.sharedDirtyNote', p.sharedDirtyNote))
     );
   }
 

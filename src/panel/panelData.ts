@@ -265,7 +265,8 @@ function processData(doc: SnapshotDocument): Section<ProcessData> {
       missing: p.smapsError ? `No memory maps in this snapshot: ${p.smapsError}` : MISSING.process,
     };
   }
-  return { ok: true, data: smapsData(p.smaps, p.pageSize ?? null) };
+  const note = p.sharedDirtyFolded ? `${formatBytes(p.sharedDirtyFolded)} folded back: ${p.sharedDirtyNote ?? ''}`.trim() : null;
+  return { ok: true, data: { ...smapsData(p.smaps, p.pageSize ?? null), note } };
 }
 
 /**
@@ -289,6 +290,7 @@ export function smapsData(smaps: string, pageSize: number | null): ProcessData {
     writable: report.writable,
     uss: report.uss,
     pageSize,
+    note: null,
     files: report.files.map((f) => ({ ...f })),
     mappings: rows,
   };
@@ -349,6 +351,7 @@ function gcData(doc: SnapshotDocument): Section<GcData> {
       generations,
       totals,
       cyclicGarbage: typeRows(g.cyclicGarbage ?? []),
+      cyclicGarbageNote: g.cyclicGarbageNote ?? null,
       uncollectable: typeRows(g.uncollectable ?? []),
     },
   };

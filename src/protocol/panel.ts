@@ -222,6 +222,11 @@ export interface ProcessData {
   writable: number;
   uss: number;
   pageSize: number | null;
+  /**
+   * Why some figures are not the kernel's own, as a sentence: shared dirty pages MemLens's own
+   * forked children shared were counted as private dirty again (a snapshot taken during a run).
+   */
+  note: string | null;
   /** Mapped files with all their mappings summed, most private dirty first. */
   files: (MapFigures & { path: string })[];
   /** Every mapping, most private dirty first (ties: PSS, then address order). */
@@ -245,6 +250,8 @@ export interface GcData {
   totals: { collections: number; collected: number; uncollectable: number; seconds: number };
   /** Objects only the cycle collector could free, by type; shares of their bytes. */
   cyclicGarbage: TypeRow[];
+  /** Why the cyclic garbage was not counted, when it was not. */
+  cyclicGarbageNote: string | null;
   /** Objects in `gc.garbage`, by type. */
   uncollectable: TypeRow[];
 }

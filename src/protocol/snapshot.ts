@@ -218,6 +218,11 @@ export interface GcReport {
    * the cycle collector can free them), by type. Found with `gc.DEBUG_SAVEALL` and one collection.
    */
   cyclicGarbage: TypeCount[];
+  /**
+   * Set when the cyclic garbage was not counted, saying why (a snapshot taken during the run:
+   * counting runs the garbage's finalizers); `cyclicGarbage` is then empty. Optional in version 1.
+   */
+  cyclicGarbageNote?: string;
   /** Objects in `gc.garbage` (uncollectable: legacy finalizers, or left there by the program), by type. */
   uncollectable: TypeCount[];
 }

@@ -4,6 +4,8 @@
 // pages shared with the helper's own children were folded back into private dirty.
 import * as assert from 'node:assert/strict';
 import { parseSnapshot } from '../../src/model/load';
+import { buildModel } from '../../src/model/model';
+import { panelData } from '../../src/panel/panelData';
 import { classifySmaps, parseSmaps } from '../../src/model/smaps';
 import { fixtureText } from './helpers';
 
@@ -32,5 +34,14 @@ suite('snapshot during the run', () => {
     const maps = parseSmaps(process.smaps);
     assert.equal(maps.filter((m) => m.perms.endsWith('p')).reduce((n, m) => n + m.sharedDirty, 0), 0);
     assert.ok(classifySmaps(maps).writable >= 12 * MiB);
+  });
+
+  test('cyclic garbage is not counted during the run, and the panel says why instead of "none"', () => {
+    assert.deepEqual(doc.gc?.cyclicGarbage, []);
+    assert.match(doc.gc?.cyclicGarbageNote ?? '', /counted at the end of the run only/);
+    const data = panelData(buildModel(doc), { source: { snapshotPath: 'helper-snapshot.json' } });
+    assert.ok(data.gc.ok && data.gc.data.cyclicGarbageNote?.startsWith('Cyclic garbage is counted at the end'));
+    assert.ok(data.process.ok);
+    assert.match(data.process.data.note ?? '', /^[\d.]+ MiB folded back: While this snapshot was taken/);
   });
 });

@@ -54,7 +54,9 @@ export function gcTab(data: PanelData, ctx: TabContext): TemplateResult {
       <h2>Cyclic garbage at the end</h2>
       <p class="ml-caption">Objects unreachable except through reference cycles: only the cycle collector frees them, so they
         stay in memory until its next run.</p>
-      ${g.cyclicGarbage.length === 0
+      ${g.cyclicGarbageNote !== null
+        ? html`<p class="ml-muted" data-section="cyclic-note">${g.cyclicGarbageNote}</p>`
+        : g.cyclicGarbage.length === 0
         ? html`<p class="ml-muted">None.</p>`
         : html`<p class="ml-caption">${formatCount(cyclic)} objects.</p>
           <ml-table id="table-cyclic" label="garbage types" .maxRows=${8} .columns=${memo(data, 'cyclic', typeColumns)}

@@ -109,6 +109,7 @@ function mapsSection(section: Section<ProcessData>, ctx: TabContext): TemplateRe
         ${tile('process-swap', 'Swap', formatBytes(p.total.swap))}
         ${tile('process-maps', 'Mappings', formatCount(p.total.mappings), p.pageSize ? `page size ${formatBytes(p.pageSize)}` : undefined)}
       </div>
+      ${p.note ? html`<p class="ml-caption" data-section="process-note">${p.note}</p>` : ''}
     </section>
     <section class="ml-section">
       <h2>Memory maps by kind and permissions</h2>
