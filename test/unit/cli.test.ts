@@ -82,6 +82,23 @@ suite('cli (end to end)', function () {
     assert.match(shown.stdout, /alloc\.py:4/);
   });
 
+  test('snapshots the program marks during the run are kept beside --json, and said to be lost without it', async () => {
+    await fs.writeFile(
+      path.join(dir, 'marks.py'),
+      ['import sys', 'kept = []', 'for n in range(2):', '    kept.append(bytes(2 * 1024 * 1024))', '    sys.audit("memlens.snapshot", "round %d" % n)', ''].join('\n'),
+    );
+    const r = await memlens(['profile', '--json', 'run.json', 'marks.py'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`Snapshots taken during the run: ${path.join(dir, 'run-1.json')}, ${path.join(dir, 'run-2.json')}\n$`));
+    const second = await loadSnapshotFile(path.join(dir, 'run-2.json'));
+    assert.deepEqual([second.kind, second.label, second.sequence], ['snapshot', 'round 1', 2]);
+    assert.ok(Math.abs(buildModel(second).files.get(path.join(dir, 'marks.py'))!.lines.get(4)!.exit!.bytes - 4 * 1024 * 1024) < 0.05 * 4 * 1024 * 1024);
+    const compared = await memlens(['compare', 'run-1.json', 'run-2.json'], dir);
+    assert.match(compared.stdout, /\+2\.0 MiB +2\.0 MiB → 4\.0 MiB +marks\.py:4/);
+    const lost = await memlens(['profile', 'marks.py'], dir);
+    assert.match(lost.stdout, /2 snapshots were taken during the run and not kept: pass --json FILE to keep them\.\n$/);
+  });
+
   test("the program's exit code passes through, and it can read its standard input", async () => {
     await fs.writeFile(path.join(dir, 'ask.py'), 'name = input("name? ")\nprint("hello " + name)\nraise SystemExit(5)\n');
     const r = await memlens(['profile', 'ask.py'], dir, 'Ada\n');
