@@ -4,7 +4,9 @@ For each workload: plain ``python``, raw ``python -X tracemalloc=N``, the helper
 view on (the default) and off, all at the same frame depth N. Each is run ``--repeat`` times,
 interleaved, and the fastest wall time kept. Prints the ratios and their geometric means, then
 exit processing per million live blocks (with at least 10 000 distinct lines) and the snapshot's
-size. Usage: python3 bench/bench.py [--frames 8] [--repeat 3] [--python PATH] [--blocks 1000000]
+size, then how long a snapshot taken during the run stops the program, against a tracemalloc
+script's snapshot of the same heap. Usage: python3 bench/bench.py [--frames 8] [--repeat 3]
+[--python PATH] [--blocks 1000000] [--pause-objects 500000] [--only-pause]
 """
 import argparse
 import json
@@ -102,6 +104,65 @@ def exit_processing(args, tmp):
     return out
 
 
+PAUSE_PROGRAM = r"""
+import json, sys, time, tracemalloc
+objects = [{"i": i, "s": str(i)} for i in range(%(objects)d)]
+def longest_gap(seconds):
+    worst, last, end = 0.0, time.perf_counter(), time.perf_counter() + seconds
+    while last < end:
+        sum(range(200))
+        now = time.perf_counter()
+        worst, last = max(worst, now - last), now
+    return worst
+before = longest_gap(0.5)
+t0 = time.perf_counter()
+take = None
+if sys.argv[1] == "memlens":
+    sys.audit("memlens.snapshot", "bench")
+else:  # What a tracemalloc script does: take the snapshot in the program's own thread, then group it.
+    snapshot = tracemalloc.take_snapshot()
+    take = time.perf_counter() - t0
+    snapshot.statistics("lineno")
+    del snapshot
+mark = time.perf_counter() - t0
+after = longest_gap(%(seconds)f)
+with open(sys.argv[2], "w") as f:
+    json.dump({"mark": mark, "take": take, "before": before, "after": after}, f)
+"""
+
+
+def snapshot_pause(args, tmp):
+    """How long a snapshot taken during the run stops the program: MemLens's (the program pauses
+    to read its memory maps and fork; a child writes the snapshot) against a tracemalloc script's
+    (take_snapshot and statistics in the program's own thread), on the same heap."""
+    script = os.path.join(tmp, "pause.py")
+    with open(script, "w") as f:
+        f.write(PAUSE_PROGRAM % {"objects": args.pause_objects, "seconds": 6.0})
+    results = {}
+    for kind in ("memlens", "script"):
+        res = os.path.join(tmp, "pause-%s.json" % kind)
+        out = os.path.join(tmp, "pause-out", "snapshot.json")
+        if kind == "memlens":
+            env = helper_env(out, args.frames, True)
+        else:
+            env = clean_env()
+            env["PYTHONTRACEMALLOC"] = str(args.frames)
+        subprocess.run([args.python, script, kind, res], env=env, check=True, cwd=tmp)
+        with open(res) as f:
+            results[kind] = json.load(f)
+        if kind == "memlens":
+            with open(os.path.join(tmp, "pause-out", "snapshot-1.json")) as f:
+                results[kind]["child"] = json.load(f)["processingSeconds"]
+    m, s = results["memlens"], results["script"]
+    print("\nSnapshot during the run, %s live dicts at %d frames:" % ("{:,}".format(args.pause_objects), args.frames))
+    print("  MemLens: the program stopped %.0f ms at the mark (memory maps + fork); longest gap while the "
+          "child wrote: %.0f ms (%.0f ms before); the child took %.2f s" % (
+              m["mark"] * 1e3, m["after"] * 1e3, m["before"] * 1e3, m["child"]))
+    print("  a tracemalloc script in the program's thread: take_snapshot() stopped it %.0f ms (%.0fx MemLens's "
+          "pause), with statistics('lineno') %.0f ms (%.0fx)" % (
+              s["take"] * 1e3, s["take"] / m["mark"], s["mark"] * 1e3, s["mark"] / m["mark"]))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--frames", type=int, default=8)
@@ -109,12 +170,16 @@ def main():
     p.add_argument("--python", default=sys.executable)
     p.add_argument("--blocks", type=int, default=1_000_000)
     p.add_argument("--keep", help="copy the million-block snapshot here (for load timing)")
+    p.add_argument("--pause-objects", type=int, default=500_000, help="live objects of the snapshot-pause program")
+    p.add_argument("--only-pause", action="store_true", help="run only the snapshot-pause measurement")
     args = p.parse_args()
     with tempfile.TemporaryDirectory(prefix="memlens-bench-") as tmp:
-        overhead(args, tmp)
-        out = exit_processing(args, tmp)
-        if args.keep:
-            os.replace(out, args.keep)
+        if not args.only_pause:
+            overhead(args, tmp)
+            out = exit_processing(args, tmp)
+            if args.keep:
+                os.replace(out, args.keep)
+        snapshot_pause(args, tmp)
 
 
 if __name__ == "__main__":
