@@ -8,7 +8,7 @@
  */
 import '@lit-labs/virtualizer';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { formatBytes, formatCount, formatDuration, formatSignedBytes } from '../src/model/format';
+import { formatBytes, formatCount, formatDuration, formatSignedBytes, formatSignedCount } from '../src/model/format';
 import { fixedRows, RowSlots } from './fixedRowLayout';
 import { nextSort, viewRows, type SortableColumn, type SortDir, type TableState } from './tableModel';
 import { patchVirtualizer } from './virtualizerPatch';
@@ -43,7 +43,7 @@ export function formatValue(kind: ColumnKind, v: number | string | null): string
     case 'deltaBytes':
       return formatSignedBytes(v);
     case 'deltaCount':
-      return v > 0 ? `+${formatCount(v)}` : formatCount(v);
+      return formatSignedCount(v);
     case 'share':
       return `${(v * 100).toFixed(1)} %`;
     case 'seconds':

@@ -3,11 +3,11 @@
  * leaks`): totals, then the lines, types and mappings that grew most, then those that shrank.
  * Pure functions of the model's `SnapshotDiff` and `LeakReport`, like `report.ts`.
  */
-import * as path from 'node:path';
 import type { Compatibility } from '../model/compat';
 import { largestGrowth, largestShrink, type Delta, type SnapshotDiff, type SnapshotRef } from '../model/diff';
-import { formatBytes, formatCount, formatDuration, formatSignedBytes } from '../model/format';
+import { formatBytes, formatCount, formatDuration, formatSignedBytes, formatSignedCount } from '../model/format';
 import type { LeakFindings } from '../model/leaks';
+import { displayPath } from './paths';
 
 export interface CompareReportOptions {
   top: number;
@@ -40,7 +40,7 @@ export function renderComparison(diff: SnapshotDiff, compat: Compatibility, opts
   section(out, 'Lines that shrank most', largestShrink(diff.lines, opts.top).map(lineRow), ['change', 'before → after', 'line']);
   if (diff.typesAvailable) {
     section(out, 'Types that grew most', largestGrowth(diff.types, opts.top).map((r) => [
-      formatSignedBytes(r.bytes.delta), signedCount(r.count.delta), r.type,
+      formatSignedBytes(r.bytes.delta), formatSignedCount(r.count.delta), r.type,
     ]), ['bytes', 'objects', 'type']);
     if (diff.typesNote) out.push(`  (${diff.typesNote})`);
   } else {
@@ -69,7 +69,7 @@ export function renderLeaks(report: LeakFindings, opts: CompareReportOptions): s
   ]), ['rate', 'per second', 'line']);
   if (report.typesAvailable) {
     section(out, 'Types that grew in every interval', report.types.slice(0, opts.top).map((r) => [
-      `${formatSignedBytes(r.bytesPerInterval)}/interval`, signedCount(r.countPerSecond), r.type,
+      `${formatSignedBytes(r.bytesPerInterval)}/interval`, formatSignedCount(r.countPerSecond), r.type,
     ]), ['rate', 'objects/s', 'type']);
   } else {
     out.push('', `Types: ${report.typesReason}`);
@@ -95,20 +95,11 @@ function bytesDelta(d: Delta): string {
 }
 
 function countDelta(d: Delta): string {
-  return `${signedCount(d.delta).padStart(12)}  (${formatCount(d.before)} → ${formatCount(d.after)})`;
-}
-
-function signedCount(n: number): string {
-  return n > 0 ? `+${formatCount(n)}` : formatCount(n);
+  return `${formatSignedCount(d.delta).padStart(12)}  (${formatCount(d.before)} → ${formatCount(d.after)})`;
 }
 
 /** `"after round 1" (snapshot, 1.2 s into process 4242)`. */
 function refText(ref: SnapshotRef): string {
   const name = ref.label ? `"${ref.label}"` : ref.kind === 'exit' ? 'the exit snapshot' : 'a snapshot';
   return ref.elapsed === null ? `${name} (imported)` : `${name} (${formatDuration(ref.elapsed)} into process ${ref.pid})`;
-}
-
-function displayPath(file: string, cwd: string): string {
-  const rel = path.relative(cwd, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }

@@ -7,8 +7,10 @@ import * as path from 'node:path';
 import { formatBytes, formatCount, formatDuration } from '../model/format';
 import { hottestLines } from '../model/model';
 import { originText } from '../model/origin';
+import { commandTarget } from '../model/program';
 import { classifySmaps, parseSmaps } from '../model/smaps';
 import type { LineModel, MemModel, View } from '../model/types';
+import { displayPath } from './paths';
 import { writableMemoryLine } from './smapsReport';
 
 /** What the report needs besides the model. */
@@ -94,23 +96,24 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
 }
 
 /**
- * What ran, for the header: the script (relative to `cwd` when inside it), `-m module` or `-c …`.
- * `argv` is the interpreter's whole command line (`sys.orig_argv`, or `sys.executable` and
- * `sys.argv` before Python 3.10), so the interpreter and its own options are skipped.
+ * What ran, for the header: the script (relative to `cwd` when inside it), `-m module` or `-c …`
+ * (`commandTarget` reads the interpreter's command line).
  */
 export function programLabel(argv: readonly string[], programCwd: string, cwd: string): string {
-  let i = 1;
-  while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '-') {
-    const arg = argv[i];
-    if (arg === '-m' || arg === '-c') return `${arg} ${arg === '-m' ? (argv[i + 1] ?? '') : '…'}`.trimEnd();
-    if (/^-[mc]./.test(arg)) return arg[1] === 'm' ? `-m ${arg.slice(2)}` : '-c …';
-    // These options take their value as the next argument unless it is attached (-Wd, -Xdev).
-    i += arg === '-W' || arg === '-X' || arg === '--check-hash-based-pycs' ? 2 : 1;
+  const t = commandTarget(argv);
+  switch (t.kind) {
+    case 'script':
+      return displayPath(path.resolve(programCwd, t.value), cwd);
+    case 'module':
+      return `-m ${t.value}`;
+    case 'command':
+      return '-c …';
+    case 'stdin':
+      return '- (standard input)';
+    case 'unknown':
+      // A command line without a script (hand-made snapshots hold only sys.argv) names what it has.
+      return argv.length > 0 ? displayPath(path.resolve(programCwd, argv[0]), cwd) : '(unknown program)';
   }
-  // A command line without a script (hand-made snapshots hold only sys.argv) names what it has.
-  if (i >= argv.length) return argv.length > 0 ? displayPath(path.resolve(programCwd, argv[0]), cwd) : '(unknown program)';
-  if (argv[i] === '-') return '- (standard input)';
-  return displayPath(path.resolve(programCwd, argv[i]), cwd);
 }
 
 function bytesOrUnknown(n: number | null): string {
@@ -168,10 +171,4 @@ function renderTable(rows: LineModel[], view: View, opts: ReportOptions): string
 /** `p` cut to its last `PATH_WIDTH` characters, marked with a leading `…`, when longer. */
 function shorten(p: string): string {
   return p.length > PATH_WIDTH ? '…' + p.slice(p.length - PATH_WIDTH + 1) : p;
-}
-
-/** `file` relative to `cwd` when it lies inside it, else as given. */
-function displayPath(file: string, cwd: string): string {
-  const rel = path.relative(cwd, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }

@@ -6,7 +6,15 @@
  * memory. A pure function of the classified report, so tests check the text without a process.
  */
 import { formatBytes, formatCount } from '../model/format';
-import type { PermClass, SmapsFigures, SmapsGroup, SmapsReport } from '../model/smaps';
+import {
+  PERM_CLASS_TITLES,
+  SMAPS_GROUP_TITLES,
+  smapsFieldName,
+  type SmapsField,
+  type SmapsFigures,
+  type SmapsGroup,
+  type SmapsReport,
+} from '../model/smaps';
 
 /** What the report needs besides the classified maps. */
 export interface SmapsReportOptions {
@@ -16,31 +24,14 @@ export interface SmapsReportOptions {
   top: number;
 }
 
+/** Group headings: the kernel's group names the pages it means, as a terminal has no tooltip. */
 const GROUP_TITLES: Record<SmapsGroup, string> = {
-  mapped: 'Mapped files',
-  anonymous: 'Anonymous memory',
-  kernel: 'Kernel pages ([vdso], [vvar], [vsyscall])',
+  ...SMAPS_GROUP_TITLES,
+  kernel: `${SMAPS_GROUP_TITLES.kernel} ([vdso], [vvar], [vsyscall])`,
 };
 
-const CLASS_NAMES: Record<PermClass, string> = {
-  code: 'code',
-  data: 'data',
-  readonly: 'read-only',
-  guard: 'guard',
-  shared: 'shared',
-  other: 'other',
-};
-
-/** The figure columns of the table, in order. */
-const COLUMNS: ReadonlyArray<[title: string, key: keyof SmapsFigures]> = [
-  ['Shared_Clean', 'sharedClean'],
-  ['Shared_Dirty', 'sharedDirty'],
-  ['Private_Clean', 'privateClean'],
-  ['Private_Dirty', 'privateDirty'],
-  ['Rss', 'rss'],
-  ['Pss', 'pss'],
-  ['Swap', 'swap'],
-];
+/** The figure columns of the table, in order: the four classic ones, then resident, proportional, swapped. */
+const COLUMNS: readonly SmapsField[] = ['sharedClean', 'sharedDirty', 'privateClean', 'privateDirty', 'rss', 'pss', 'swap'];
 
 /**
  * The headline as one line: `Writable memory (private dirty) 84.2 MiB; RSS 95.0 MiB, PSS
@@ -99,16 +90,16 @@ function classicTable(report: SmapsReport): string[] {
       rows.push({ heading: '  (none)' });
       continue;
     }
-    for (const c of g.classes) rows.push({ label: `  ${CLASS_NAMES[c.permClass]} ${c.perms.join(' ')}`, figures: c });
+    for (const c of g.classes) rows.push({ label: `  ${PERM_CLASS_TITLES[c.permClass]} ${c.perms.join(' ')}`, figures: c });
     rows.push({ label: '  total', figures: g.total });
   }
   rows.push({ label: 'All mappings', figures: report.total });
 
-  const head = ['', 'maps', ...COLUMNS.map(([t]) => t)];
+  const head = ['', 'maps', ...COLUMNS.map(smapsFieldName)];
   const body = rows.map((r) =>
     'heading' in r
       ? r
-      : [r.label, formatCount(r.figures.mappings), ...COLUMNS.map(([, key]) => formatBytes(r.figures[key]))],
+      : [r.label, formatCount(r.figures.mappings), ...COLUMNS.map((key) => formatBytes(r.figures[key]))],
   );
   const table = body.filter((r): r is string[] => Array.isArray(r));
   const widths = head.map((h, c) => Math.max(h.length, ...table.map((r) => r[c].length)));

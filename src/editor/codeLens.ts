@@ -50,21 +50,17 @@ export class MemCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
     const lenses: vscode.CodeLens[] = [];
     for (const scope of file.scopes) {
       if (scope.exitBytes <= 0 && scope.peakBytes <= 0) continue;
-      // The module's lens sits on the first line; a deleted `def` line takes its lens with it.
-      const at = scope.kind === 'module' ? { line: 1 } : this.ctx.lines.current(file.path, scope.line);
-      if (!at || at.line > doc.lineCount) continue;
-      const range = doc.lineAt(at.line - 1).range;
+      const range = this.lensRange(doc, file.path, scope);
+      if (!range) continue;
       const args: ShowLineArgs | undefined =
         scope.hottestLine !== undefined ? { file: file.path, line: scope.hottestLine, hover: true } : undefined;
-      lenses.push(
-        new vscode.CodeLens(range, {
-          title: lensTitle(scope, hasPeak, model.doc.kind),
-          tooltip: `${scope.kind === 'module' ? 'Module' : scope.kind === 'class' ? 'Class' : 'Function'} ${scope.name}` +
-            (args ? `: click to show its hottest line (line ${scope.hottestLine})` : ''),
-          command: args ? 'memlens.showLine' : '',
-          arguments: args ? [args] : undefined,
-        }),
-      );
+      lenses.push(showLineLens(
+        range,
+        lensTitle(scope, hasPeak, model.doc.kind),
+        `${scope.kind === 'module' ? 'Module' : scope.kind === 'class' ? 'Class' : 'Function'} ${scope.name}` +
+          (args ? `: click to show its hottest line (line ${scope.hottestLine})` : ''),
+        args,
+      ));
       // The module's lens is followed by one that opens the memory panel: the whole run's view.
       if (scope.kind === 'module') {
         lenses.push(new vscode.CodeLens(range, {
@@ -84,19 +80,18 @@ export class MemCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
     const scopes = [...(comparison.scopes.get(file) ?? [])].sort((a, b) => a.line - b.line);
     for (const scope of scopes) {
       if (scope.bytes.delta === 0) continue;
-      const at = scope.kind === 'module' ? { line: 1 } : this.ctx.lines.current(file, scope.line);
-      if (!at || at.line > doc.lineCount) continue;
-      const range = doc.lineAt(at.line - 1).range;
+      const range = this.lensRange(doc, file, scope);
+      if (!range) continue;
       const args: ShowLineArgs | undefined =
         scope.grewMostLine !== null ? { file, line: scope.grewMostLine, hover: true } : undefined;
-      lenses.push(new vscode.CodeLens(range, {
-        title: growthLensTitle(scope, comparison.beforeName),
-        tooltip: `${scope.name}: ${formatBytes(scope.bytes.before)} in ${comparison.beforeName}, ` +
+      lenses.push(showLineLens(
+        range,
+        growthLensTitle(scope, comparison.beforeName),
+        `${scope.name}: ${formatBytes(scope.bytes.before)} in ${comparison.beforeName}, ` +
           `${formatBytes(scope.bytes.after)} in ${comparison.afterName}` +
           (args ? `. Click to show the line that grew most (line ${args.line})` : ''),
-        command: args ? 'memlens.showLine' : '',
-        arguments: args ? [args] : undefined,
-      }));
+        args,
+      ));
       if (scope.kind === 'module') {
         lenses.push(new vscode.CodeLens(range, {
           title: COMPARISON_LENS_TITLE,
@@ -108,8 +103,28 @@ export class MemCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
     return lenses;
   }
 
+  /**
+   * Where a scope's lens goes: the module's on the first line, another on its `def` or `class`
+   * line as edits moved it; undefined when that line was deleted (its lens goes with it).
+   */
+  private lensRange(doc: vscode.TextDocument, file: string, scope: Pick<ScopeModel, 'kind' | 'line'>): vscode.Range | undefined {
+    const at = scope.kind === 'module' ? { line: 1 } : this.ctx.lines.current(file, scope.line);
+    if (!at || at.line > doc.lineCount) return undefined;
+    return doc.lineAt(at.line - 1).range;
+  }
+
   dispose(): void {
     this.subscription.dispose();
     this.changed.dispose();
   }
+}
+
+/** A lens that shows `args`'s line with its hover when clicked; without `args` it only informs. */
+function showLineLens(range: vscode.Range, title: string, tooltip: string, args: ShowLineArgs | undefined): vscode.CodeLens {
+  return new vscode.CodeLens(range, {
+    title,
+    tooltip,
+    command: args ? 'memlens.showLine' : '',
+    arguments: args ? [args] : undefined,
+  });
 }

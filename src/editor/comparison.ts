@@ -3,7 +3,7 @@
  * later one, indexed by file for the annotations, CodeLens and hovers, and the text they show
  * (`+12.0 MiB · +3 blocks since "round 1"`). Pure: built from a `SnapshotDiff`.
  */
-import { formatBytes, formatCount, formatSignedBytes } from '../model/format';
+import { formatBytes, formatSignedBytes, formatSignedCount } from '../model/format';
 import { indexLines, type LineDelta, type ScopeDelta, type SnapshotDiff, type SnapshotRef } from '../model/diff';
 
 export class Comparison {
@@ -51,7 +51,7 @@ export function refName(ref: SnapshotRef): string {
 /** The after-line text of a compared line: `+6.0 MiB · +3 blocks since "round 1"`. */
 export function growthText(line: LineDelta, beforeName: string): string {
   const blocks = line.blocks.delta;
-  const blockText = `${blocks > 0 ? '+' : ''}${formatCount(blocks)} ${Math.abs(blocks) === 1 ? 'block' : 'blocks'}`;
+  const blockText = `${formatSignedCount(blocks)} ${Math.abs(blocks) === 1 ? 'block' : 'blocks'}`;
   return `${formatSignedBytes(line.bytes.delta)} · ${blockText} since ${beforeName}`;
 }
 

@@ -7,10 +7,11 @@
 import * as nodePath from 'node:path';
 import type { ProgramInfo, SnapshotDocument } from '../protocol/snapshot';
 import { originText } from './origin';
+import { commandTarget, type CommandTarget } from './program';
 
 /** What a command line ran: a script, a module (`-m`), a command (`-c`) or standard input. */
 export interface ProgramIdentity {
-  kind: 'script' | 'module' | 'command' | 'stdin' | 'unknown';
+  kind: CommandTarget['kind'];
   /**
    * What identifies it: the script's absolute path (resolved against `cwd`), the module's name,
    * the command's text; '' for stdin and unknown.
@@ -87,47 +88,24 @@ function framesWarning(a: SnapshotDocument, b: SnapshotDocument): string | undef
   );
 }
 
-/** Options of `python` that take a value (`-W error`, `-X dev`), besides `-c` and `-m`. */
-const SHORT_WITH_VALUE = new Set(['W', 'X']);
-const LONG_WITH_VALUE = new Set(['--check-hash-based-pycs']);
-
 /**
- * What the program's command line ran. `argv` is the interpreter's own command line
- * (`sys.orig_argv`: interpreter, its options, then the script or `-m module` or `-c command` and
- * the program's arguments); before Python 3.10 the helper writes `[sys.executable, *sys.argv]`,
- * where a `-m` module already appears as its file's path, so it reads as a script.
+ * What the program's command line ran (`commandTarget`), with a script's path resolved against
+ * the program's working folder, so that two snapshots of one script compare equal.
  */
 export function programIdentity(program: Pick<ProgramInfo, 'argv' | 'cwd'>): ProgramIdentity {
-  const argv = program.argv;
-  for (let i = 1; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-') return { kind: 'stdin', target: '', key: 'stdin:', name: 'standard input' };
-    if (arg === '--') {
-      return i + 1 < argv.length ? script(argv[i + 1], program.cwd) : unknown();
-    }
-    if (arg.startsWith('--')) {
-      if (LONG_WITH_VALUE.has(arg)) i++;
-      continue;
-    }
-    if (arg.startsWith('-') && arg.length > 1) {
-      // A cluster of short options (`-Bu`, `-Wdefault`, `-um pkg`): a value-taking option takes
-      // the rest of the cluster, or the next argument.
-      for (let j = 1; j < arg.length; j++) {
-        const c = arg[j];
-        if (c !== 'c' && c !== 'm' && !SHORT_WITH_VALUE.has(c)) continue;
-        const rest = arg.slice(j + 1);
-        const value = rest !== '' ? rest : argv[++i];
-        if (c === 'm') {
-          return value === undefined ? unknown() : { kind: 'module', target: value, key: `module:${value}`, name: `-m ${value}` };
-        }
-        if (c === 'c') return { kind: 'command', target: value ?? '', key: `command:${value ?? ''}`, name: '-c' };
-        break;
-      }
-      continue;
-    }
-    return script(arg, program.cwd);
+  const t = commandTarget(program.argv);
+  switch (t.kind) {
+    case 'script':
+      return script(t.value, program.cwd);
+    case 'module':
+      return { kind: 'module', target: t.value, key: `module:${t.value}`, name: `-m ${t.value}` };
+    case 'command':
+      return { kind: 'command', target: t.value, key: `command:${t.value}`, name: '-c' };
+    case 'stdin':
+      return { kind: 'stdin', target: '', key: 'stdin:', name: 'standard input' };
+    case 'unknown':
+      return { kind: 'unknown', target: '', key: 'unknown:', name: 'an unknown program' };
   }
-  return unknown();
 }
 
 function script(arg: string, cwd: string): ProgramIdentity {
@@ -137,8 +115,4 @@ function script(arg: string, cwd: string): ProgramIdentity {
   const p = windows ? nodePath.win32 : nodePath.posix;
   const full = p.resolve(cwd, arg);
   return { kind: 'script', target: full, key: `script:${windows ? full.toLowerCase() : full}`, name: p.basename(full) };
-}
-
-function unknown(): ProgramIdentity {
-  return { kind: 'unknown', target: '', key: 'unknown:', name: 'an unknown program' };
 }

@@ -17,7 +17,7 @@
  *   each matched by its exact frames to the first snapshot's paths of that line.
  */
 import type { SnapshotDocument } from '../protocol/snapshot';
-import { buildModel } from './model';
+import { buildModel, lowerBound } from './model';
 import { classifySmaps, mappingGroup, parseSmaps, type SmapsGroup } from './smaps';
 import type { LineFigures, MemModel, ResolvedPath, ScopeModel, SourceFrame } from './types';
 
@@ -516,16 +516,4 @@ function addDelta(into: Delta, d: Delta): void {
   into.before += d.before;
   into.after += d.after;
   into.delta += d.delta;
-}
-
-/** Index of the first element of `sorted` whose line is at least `line`. */
-function lowerBound(sorted: readonly { line: number }[], line: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid].line < line) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -46,6 +46,11 @@ export function formatCount(n: number): string {
   return sign + digits.replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
+/** Formats a count difference with an explicit sign: `+1,200`, `−35`, and `0` for none. */
+export function formatSignedCount(n: number): string {
+  return n > 0 ? `+${formatCount(n)}` : formatCount(n);
+}
+
 /** The after-line text of an annotated line: `40.0 MiB · 1 block`, `1.2 KiB · 35 blocks`. */
 export function formatLineSummary(bytes: number, blocks: number): string {
   return `${formatBytes(bytes)} · ${formatCount(blocks)} ${blocks === 1 ? 'block' : 'blocks'}`;

@@ -14,6 +14,7 @@ import type {
   ScopeModel,
   View,
 } from './types';
+import { baseName } from './program';
 
 /**
  * Resolves a snapshot into the model. Every file with at least one line (in either view) is kept,
@@ -159,8 +160,11 @@ function scope(
   return s;
 }
 
-/** Index of the first element of `sorted` whose line is at least `line`. */
-function lowerBound(sorted: readonly LineModel[], line: number): number {
+/**
+ * Index of the first element of `sorted` (ascending by line) whose line is at least `line`: where
+ * a scope's lines begin, for the model's scopes and a comparison's alike.
+ */
+export function lowerBound(sorted: readonly { line: number }[], line: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -169,13 +173,4 @@ function lowerBound(sorted: readonly LineModel[], line: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/**
- * The last segment of a path, for either separator: a snapshot may come from another OS than the
- * one reading it, so `path.basename` of the reader's platform would not do.
- */
-function baseName(p: string): string {
-  const parts = p.split(/[\\/]/);
-  return parts[parts.length - 1] || p;
 }

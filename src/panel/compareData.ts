@@ -7,8 +7,8 @@
 import type { Compatibility } from '../model/compat';
 import type { Delta, PathDelta, SnapshotDiff, SnapshotRef, TotalsDelta } from '../model/diff';
 import { formatSignedBytes } from '../model/format';
-import type { CompareData, CompareLineRow, DeltaFigure, FileRef, SnapshotName, TotalRow } from '../protocol/panel';
-import { pathText } from './panelData';
+import type { CompareData, CompareLineRow, DeltaFigure, SnapshotName, TotalRow } from '../protocol/panel';
+import { FileTable, pathText } from './rows';
 
 /** What the builders need besides the model's data. */
 export interface CompareDataOptions {
@@ -74,24 +74,6 @@ export function snapshotName(ref: SnapshotRef): SnapshotName {
     elapsed: ref.elapsed,
     pid: ref.pid,
   };
-}
-
-/** The files rows refer to by index, so thousands of rows do not repeat their paths. */
-export class FileTable {
-  readonly refs: FileRef[] = [];
-  private readonly byPath = new Map<string, number>();
-
-  constructor(private readonly display: (file: string) => string = (f) => f) {}
-
-  index(path: string, user: boolean): number {
-    let i = this.byPath.get(path);
-    if (i === undefined) {
-      i = this.refs.length;
-      this.refs.push({ path, display: this.display(path), user });
-      this.byPath.set(path, i);
-    }
-    return i;
-  }
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 import type { LeakReport } from '../model/leaks';
 import type { LeaksData } from '../protocol/panel';
-import { FileTable, pathsOf, snapshotName, type CompareDataOptions } from './compareData';
+import { pathsOf, snapshotName, type CompareDataOptions } from './compareData';
+import { FileTable } from './rows';
 
 /** Builds the Leaks tab's data. */
 export function leaksData(report: LeakReport, options: CompareDataOptions = {}): LeaksData {

@@ -12,6 +12,8 @@ import { classifySmaps, mappingGroup, parseSmaps, type Mapping } from '../model/
 import type { MemModel, LineModel, LineFigures } from '../model/types';
 import { formatBytes } from '../model/format';
 import { originText } from '../model/origin';
+import { baseName, programName } from '../model/program';
+import { FileTable, pathText } from './rows';
 import type {
   FileRef,
   GcData,
@@ -99,25 +101,6 @@ function section<T>(what: string, build: () => Section<T>): Section<T> {
   }
 }
 
-/**
- * What the program is called: the script's file name, or `-m module`, read from the interpreter's
- * own command line (`sys.orig_argv`: the interpreter, its options, then the script or `-m`).
- */
-export function programName(argv: readonly string[]): string {
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '-m' || a === '-c') return argv[i + 1] !== undefined && a === '-m' ? `-m ${argv[i + 1]}` : a;
-    // Options that take a value in the next argument.
-    if (a === '-X' || a === '-W' || a === '--check-hash-based-pycs') {
-      i++;
-      continue;
-    }
-    if (a.startsWith('-') && a !== '-') continue;
-    return baseName(a) || a;
-  }
-  return baseName(argv[0] ?? '') || 'python';
-}
-
 function programSummary(doc: SnapshotDocument, script?: string): ProgramSummary {
   const p = doc.program;
   const common = { kind: doc.kind, label: doc.label, frames: doc.settings.frames };
@@ -150,16 +133,15 @@ export function endedText(p: ProgramInfo): string {
 // ---- Lines ----
 
 function linesData(model: MemModel, display: (f: string) => string): LinesData {
-  const files: FileRef[] = [];
+  const files = new FileTable(display);
   const rows: LineRow[] = [];
   for (const file of model.files.values()) {
-    const index = files.length;
-    files.push({ path: file.path, display: display(file.path), user: file.user });
+    const index = files.index(file.path, file.user);
     for (const l of file.lines.values()) rows.push(lineRow(l, index));
   }
-  rows.sort((a, b) => compareLineRows(a, b, files));
+  rows.sort((a, b) => compareLineRows(a, b, files.refs));
   return {
-    files,
+    files: files.refs,
     rows,
     totalExit: model.totalBytes.exit,
     totalPeak: model.totalBytes.peak,
@@ -177,11 +159,6 @@ export function compareLineRows(a: LineRow, b: LineRow, files: readonly FileRef[
     (fa < fb ? -1 : fa > fb ? 1 : 0) ||
     a.line - b.line
   );
-}
-
-/** A call path as text, innermost first: `decoder.py:353 ← sample.py:12`. */
-export function pathText(frames: readonly { file: string; line: number }[]): string {
-  return frames.map((f) => `${baseName(f.file)}:${f.line}`).join(' ← ');
 }
 
 function lineRow(l: LineModel, file: number): LineRow {
@@ -445,10 +422,4 @@ function summaryData(
     heaviestImport: heaviest,
     warnings,
   };
-}
-
-/** The last segment of a path, for either separator (a snapshot may come from another OS). */
-function baseName(p: string): string {
-  const parts = p.split(/[\\/]/);
-  return parts[parts.length - 1] || p;
 }

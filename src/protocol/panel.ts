@@ -8,8 +8,9 @@
  * data: the panel renders it as text, never as markup.
  */
 import type { PymallocStats } from '../model/pymalloc';
-import type { SmapsFigures } from '../model/smaps';
-import type { GcGeneration, TimelineMarker, TimelineSample } from './snapshot';
+import type { Delta } from '../model/diff';
+import type { FileUsage, Mapping, SmapsClassRow, SmapsFigures, SmapsGroup, SmapsGroupReport } from '../model/smaps';
+import type { GcGeneration, ImportCost, TimelineMarker, TimelineSample } from './snapshot';
 
 /** Host → panel. */
 export type ToPanel =
@@ -183,36 +184,21 @@ export interface TypesData {
 /** Summed figures of some memory mappings, bytes (`mappings` is a count). */
 export type MapFigures = SmapsFigures;
 
-export type MapGroup = 'mapped' | 'anonymous' | 'kernel';
+export type MapGroup = SmapsGroup;
 
-export interface MapClassRow extends MapFigures {
-  /** `code`, `data`, `readonly`, `guard`, `shared`, `other`. */
-  permClass: string;
-  perms: string[];
-}
+/** A permission class (`code`, `data`, `readonly`, `guard`, `shared`, `other`) within a group. */
+export type MapClassRow = SmapsClassRow;
 
-export interface MapGroupRows {
-  group: MapGroup;
-  classes: MapClassRow[];
-  total: MapFigures;
-}
+export type MapGroupRows = SmapsGroupReport;
 
-/** One memory mapping. */
-export interface MappingRow {
+/** One memory mapping, with its figures as the kernel gave them. */
+export interface MappingRow
+  extends Pick<Mapping, 'perms' | 'size' | 'rss' | 'pss' | 'sharedClean' | 'sharedDirty' | 'privateClean' | 'privateDirty' | 'swap'> {
   /** `start-end`, hex. */
   address: string;
-  perms: string;
   /** '' for anonymous memory, else the kernel's name for it. */
   name: string;
   group: MapGroup;
-  size: number;
-  rss: number;
-  pss: number;
-  sharedClean: number;
-  sharedDirty: number;
-  privateClean: number;
-  privateDirty: number;
-  swap: number;
 }
 
 export interface ProcessData {
@@ -228,7 +214,7 @@ export interface ProcessData {
    */
   note: string | null;
   /** Mapped files with all their mappings summed, most private dirty first. */
-  files: (MapFigures & { path: string })[];
+  files: FileUsage[];
   /** Every mapping, most private dirty first (ties: PSS, then address order). */
   mappings: MappingRow[];
 }
@@ -256,19 +242,10 @@ export interface GcData {
   uncollectable: TypeRow[];
 }
 
-/** What importing one module cost. */
-export interface ImportRow {
-  module: string;
-  parent: string | null;
+/** What importing one module cost, with its depth in the import tree. */
+export interface ImportRow extends ImportCost {
   /** 0 for imports made by user code, 1 for what they pulled in, … */
   depth: number;
-  file: string | null;
-  start: number;
-  seconds: number;
-  tracedSelf: number;
-  tracedTotal: number;
-  privateDirtySelf: number | null;
-  privateDirtyTotal: number | null;
 }
 
 export interface ImportsData {
@@ -323,11 +300,7 @@ export interface SnapshotName {
 }
 
 /** One figure in both snapshots. */
-export interface DeltaFigure {
-  before: number;
-  after: number;
-  delta: number;
-}
+export type DeltaFigure = Delta;
 
 /** A whole-process figure of a comparison; `delta` null when either snapshot lacks it. */
 export interface TotalRow {

@@ -11,7 +11,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { classifySmaps, parseSmaps } from '../model/smaps';
-import { programName } from '../panel/panelData';
+import { programName } from '../model/program';
 import type { SnapshotDocument } from '../protocol/snapshot';
 import { parseSnapshot, SnapshotError } from '../model/load';
 import { hasProgram, originText, type WithProgram } from '../model/origin';

@@ -2,26 +2,16 @@
 // a 40 MiB buffer on a known line must be the top row, and exit codes, input and Ctrl+C must
 // behave as the help text says.
 import * as assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSnapshotFile } from '../../src/model/load';
 import { buildModel, hottestLines } from '../../src/model/model';
-import { REPO_ROOT } from './helpers';
+import { python, REPO_ROOT } from './helpers';
 
 const CLI = path.join(REPO_ROOT, 'out', 'cli.js');
 const HELPER = path.join(REPO_ROOT, 'python-helper', 'sitecustomize.py');
-
-/** A Python 3.8+ for MEMLENS_PYTHON, or undefined. */
-function python(): string | undefined {
-  try {
-    execFileSync('python3', ['-c', 'import sys; assert sys.version_info >= (3, 8)'], { stdio: 'ignore' });
-    return 'python3';
-  } catch {
-    return undefined;
-  }
-}
 
 interface Result {
   code: number | null;

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs, UsageError } from '../../src/cli/args';
-import { fixturePath, fixtureText, REPO_ROOT } from './helpers';
+import { fixturePath, fixtureText, leakLine, REPO_ROOT } from './helpers';
 
 const CLI = path.join(REPO_ROOT, 'out', 'cli.js');
 const round = (n: number): string => fixturePath(`leak/round${n}.json`);
@@ -15,10 +15,6 @@ const round = (n: number): string => fixturePath(`leak/round${n}.json`);
 function memlens(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: path.dirname(round(1)) });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function lineOf(marker: string): number {
-  return fixtureText('leak/leaky.py').split('\n').findIndex((l) => l.trimEnd().endsWith(`# @${marker}`)) + 1;
 }
 
 suite('memlens compare and leaks', function () {
@@ -34,8 +30,8 @@ suite('memlens compare and leaks', function () {
     assert.match(lines[0], /^MemLens — from "after round 1" \([\d.]+ (ms|s) into process \d+\) to "after round 4"/);
     const grew = lines.indexOf('Lines that grew most');
     assert.ok(grew > 0, r.stdout);
-    assert.match(lines[grew + 2], new RegExp(`^\\s+\\+6\\.0 MiB\\s+2\\.0 MiB → 8\\.0 MiB\\s+\\S*leaky\\.py:${lineOf('blobs')}$`));
-    assert.ok(!lines.slice(grew, grew + 5).some((l) => l.endsWith(`leaky.py:${lineOf('temporary')}`)));
+    assert.match(lines[grew + 2], new RegExp(`^\\s+\\+6\\.0 MiB\\s+2\\.0 MiB → 8\\.0 MiB\\s+\\S*leaky\\.py:${leakLine('blobs')}$`));
+    assert.ok(!lines.slice(grew, grew + 5).some((l) => l.endsWith(`leaky.py:${leakLine('temporary')}`)));
     assert.match(r.stdout, /\n {2}writable \(private dirty\) +\+[\d.]+ MiB/);
     assert.match(r.stdout, /\nTypes that grew most\n/);
   });
@@ -54,9 +50,9 @@ suite('memlens compare and leaks', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^MemLens — leaks over 4 snapshots \(3 intervals/);
     const table = r.stdout.slice(r.stdout.indexOf('Lines that grew in every interval'));
-    assert.ok(table.includes(`leaky.py:${lineOf('blobs')}`), table);
-    assert.ok(table.includes(`leaky.py:${lineOf('sessions')}`), table);
-    assert.ok(!table.split('Types')[0].includes(`leaky.py:${lineOf('temporary')}\n`), table);
+    assert.ok(table.includes(`leaky.py:${leakLine('blobs')}`), table);
+    assert.ok(table.includes(`leaky.py:${leakLine('sessions')}`), table);
+    assert.ok(!table.split('Types')[0].includes(`leaky.py:${leakLine('temporary')}\n`), table);
   });
 
   test('bad input: a broken file names itself (exit 3); too few files is a usage error (exit 2)', () => {

@@ -6,30 +6,20 @@ import * as assert from 'node:assert/strict';
 import { compareCompatibility } from '../../src/model/compat';
 import { diffSnapshots } from '../../src/model/diff';
 import { findLeaks } from '../../src/model/leaks';
-import { parseSnapshot } from '../../src/model/load';
 import { compareData } from '../../src/panel/compareData';
 import { leaksData } from '../../src/panel/leaksData';
-import type { SnapshotDocument } from '../../src/protocol/snapshot';
-import { fixtureText } from './helpers';
+import { leakLine, leakRound } from './helpers';
 
 const MiB = 1024 * 1024;
 
-function round(n: number): SnapshotDocument {
-  return parseSnapshot(fixtureText(`leak/round${n}.json`), `leak/round${n}.json`);
-}
-
-function lineOf(marker: string): number {
-  return fixtureText('leak/leaky.py').split('\n').findIndex((l) => l.includes(`# ${marker}`)) + 1;
-}
-
 suite('compare and leaks panel data', () => {
   test('compare round 1 with round 4: the @blobs line on top, grown by 6 MiB; names and totals', () => {
-    const [b, a] = [round(1), round(4)];
+    const [b, a] = [leakRound(1), leakRound(4)];
     const d = compareData(diffSnapshots(b, a), compareCompatibility(b, a), { displayPath: (f) => f.replace('/tmp/memlens-leak-ws/', '') });
     const top = d.lines[0];
     assert.equal(d.files[top.file].display, 'leaky.py');
     assert.equal(d.files[top.file].path, '/tmp/memlens-leak-ws/leaky.py');
-    assert.equal(top.line, lineOf('@blobs'));
+    assert.equal(top.line, leakLine('blobs'));
     assert.ok(Math.abs(top.bytes.delta - 6 * MiB) < 0.05 * 6 * MiB, `growth ${top.bytes.delta}`);
     assert.equal(top.bytes.delta, top.bytes.after - top.bytes.before);
     assert.match(top.topPath, /^leaky\.py:\d+/);
@@ -47,12 +37,12 @@ suite('compare and leaks panel data', () => {
     assert.ok(d.types.ok && d.types.data.rows.some((r) => r.type.endsWith('Session') && r.count.delta === 30000));
     // The function holding the leak, with the line that grew most as its target.
     const fn = d.functions.find((f) => f.name === 'leak_round')!;
-    assert.equal(fn.target, lineOf('@blobs'));
+    assert.equal(fn.target, leakLine('blobs'));
     assert.ok(d.functions.every((f) => f.bytes.before !== 0 || f.bytes.after !== 0));
   });
 
   test('compare: a part one snapshot lacks is a sentence; warnings are the compatibility\'s', () => {
-    const [b, a] = [round(2), round(3)];
+    const [b, a] = [leakRound(2), leakRound(3)];
     const compat = compareCompatibility(b, a);
     const d = compareData(diffSnapshots(b, a), compat);
     assert.equal(d.mappings.ok, false);
@@ -64,11 +54,11 @@ suite('compare and leaks panel data', () => {
   });
 
   test('leaks over rounds 1 to 4: @blobs first, 2 MiB an interval, its bytes at each snapshot', () => {
-    const d = leaksData(findLeaks([round(3), round(1), round(4), round(2)]));
+    const d = leaksData(findLeaks([leakRound(3), leakRound(1), leakRound(4), leakRound(2)]));
     assert.ok(d.ok);
     const top = d.lines[0];
     assert.equal(d.files[top.file].path, '/tmp/memlens-leak-ws/leaky.py');
-    assert.equal(top.line, lineOf('@blobs'));
+    assert.equal(top.line, leakLine('blobs'));
     assert.equal(top.bytes.length, 4);
     assert.ok(Math.abs(top.bytesPerInterval - 2 * MiB) < 0.05 * 2 * MiB, `per interval ${top.bytesPerInterval}`);
     assert.deepEqual(d.snapshots.map((s) => s.title), ['after round 1', 'after round 2', 'after round 3', 'after round 4']);
@@ -78,7 +68,7 @@ suite('compare and leaks panel data', () => {
   });
 
   test('leaks: a refused search is its sentence', () => {
-    const d = leaksData(findLeaks([round(1), round(2)]));
+    const d = leaksData(findLeaks([leakRound(1), leakRound(2)]));
     assert.equal(d.ok, false);
     assert.match(d.ok ? '' : d.error, /at least three snapshots/);
   });

@@ -3,25 +3,16 @@
 import * as assert from 'node:assert/strict';
 import { Comparison, growthLensTitle, growthText, refName } from '../../src/editor/comparison';
 import { diffSnapshots } from '../../src/model/diff';
-import { parseSnapshot } from '../../src/model/load';
-import { fixtureText } from './helpers';
+import { leakLine, leakRound } from './helpers';
 
 const MiB = 1024 * 1024;
 
-function round(n: number) {
-  return parseSnapshot(fixtureText(`leak/round${n}.json`), `round${n}`);
-}
-
-function lineOf(marker: string): number {
-  return fixtureText('leak/leaky.py').split('\n').findIndex((l) => l.trimEnd().endsWith(`# @${marker}`)) + 1;
-}
-
 suite('comparison in the editor', () => {
-  const diff = diffSnapshots(round(1), round(3));
+  const diff = diffSnapshots(leakRound(1), leakRound(3));
   const comparison = new Comparison(diff, '/runs/a/snapshot-1.json', '/runs/a/snapshot-3.json');
 
   test('indexes the leaking line with its growth, and scales heat to the largest growth', () => {
-    const blobs = [...comparison.lines.values()].flatMap((m) => [...m.values()]).find((l) => l.line === lineOf('blobs'));
+    const blobs = [...comparison.lines.values()].flatMap((m) => [...m.values()]).find((l) => l.line === leakLine('blobs'));
     assert.ok(blobs, 'the @blobs line is compared');
     assert.ok(Math.abs(blobs.bytes.delta - 4 * MiB) <= 0.05 * 4 * MiB, `grew ${blobs.bytes.delta}`);
     assert.equal(comparison.maxGrowth, Math.max(...diff.lines.map((l) => l.growth)));
@@ -29,8 +20,8 @@ suite('comparison in the editor', () => {
   });
 
   test('says a shrink with a minus sign and names unlabelled snapshots by kind and time', () => {
-    const reversed = diffSnapshots(round(3), round(1));
-    const line = reversed.lines.find((l) => l.line === lineOf('blobs'))!;
+    const reversed = diffSnapshots(leakRound(3), leakRound(1));
+    const line = reversed.lines.find((l) => l.line === leakLine('blobs'))!;
     assert.match(growthText(line, 'x'), /^\u22124\.0 MiB · \u2212\d+ blocks since x$/);
     assert.equal(refName({ ...diff.before, label: null, kind: 'exit', elapsed: 2.25 }), 'the exit snapshot (2.3 s)');
     assert.equal(refName({ ...diff.before, label: null, kind: 'snapshot', elapsed: 1 }), 'the snapshot at 1.0 s');

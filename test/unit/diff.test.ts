@@ -12,34 +12,14 @@ import {
   type LineDelta,
   type SnapshotDiff,
 } from '../../src/model/diff';
-import { parseSnapshot } from '../../src/model/load';
 import { buildModel } from '../../src/model/model';
 import { classifySmaps, parseSmaps } from '../../src/model/smaps';
 import type { WithProgram } from '../../src/model/origin';
 import type { ProgramInfo, SnapshotDocument } from '../../src/protocol/snapshot';
-import { fixtureText, makeDoc, runDoc } from './helpers';
+import { leakLine, leakRound, makeDoc, SESSION_BYTES_PER_ROUND, within } from './helpers';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-/**
- * What one round's sessions measure by `sys.getsizeof` (the dict, its new int keys and 10 000
- * Session objects), as leaky.py printed it under CPython 3.11.7, which made the fixtures.
- */
-const SESSION_BYTES_PER_ROUND = 1047796;
-
-/** A leak fixture: the snapshot after `round` rounds. */
-function round(n: 1 | 2 | 3 | 4): WithProgram {
-  return runDoc(parseSnapshot(fixtureText(`leak/round${n}.json`), `leak/round${n}.json`));
-}
-
-/** The 1-based line of leaky.py that carries `# @marker`. */
-function lineOf(marker: string): number {
-  const i = fixtureText('leak/leaky.py')
-    .split('\n')
-    .findIndex((l) => l.trimEnd().endsWith(`# @${marker}`));
-  assert.ok(i >= 0, `no marker ${marker}`);
-  return i + 1;
-}
 
 /** The absolute path leaky.py had when the fixtures were made. */
 function leakyPath(doc: SnapshotDocument): string {
@@ -52,13 +32,6 @@ function lineRow(diff: SnapshotDiff, file: string, line: number): LineDelta | un
   return diff.lines.find((l) => l.file === file && l.line === line);
 }
 
-function within(actual: number, expected: number, tolerance: number, what: string): void {
-  assert.ok(
-    Math.abs(actual - expected) <= tolerance * expected,
-    `${what}: ${actual} is not within ${tolerance * 100} % of ${expected}`,
-  );
-}
-
 /** A copy of `doc` with `edit` applied, leaving the fixture as read. */
 function edited<T extends WithProgram>(doc: T, edit: (d: T) => void): T {
   const copy = structuredClone(doc);
@@ -68,14 +41,14 @@ function edited<T extends WithProgram>(doc: T, edit: (d: T) => void): T {
 
 suite('diff', () => {
   test('per round, the blobs line grows by 2 MiB (±5 %), the sessions line by their measured size (±20 %), the temporary not at all', () => {
-    const docs = [round(1), round(2), round(3), round(4)];
+    const docs = [leakRound(1), leakRound(2), leakRound(3), leakRound(4)];
     const file = leakyPath(docs[0]);
     const pairs: [number, number][] = [[0, 1], [1, 2], [2, 3], [0, 3]];
     for (const [i, j] of pairs) {
       const diff = diffSnapshots(docs[i], docs[j]);
       const rounds = j - i;
-      const blobs = lineRow(diff, file, lineOf('blobs'))!;
-      const sessions = lineRow(diff, file, lineOf('sessions'))!;
+      const blobs = lineRow(diff, file, leakLine('blobs'))!;
+      const sessions = lineRow(diff, file, leakLine('sessions'))!;
       within(blobs.bytes.delta, 2 * MiB * rounds, 0.05, `blobs, rounds ${i + 1}→${j + 1}`);
       within(sessions.bytes.delta, SESSION_BYTES_PER_ROUND * rounds, 0.2, `sessions, rounds ${i + 1}→${j + 1}`);
       // 8 blocks of 256 KiB per round; 10 000 Session objects and about as many int keys.
@@ -83,33 +56,33 @@ suite('diff', () => {
       within(sessions.blocks.delta, 20000 * rounds, 0.05, 'sessions blocks');
       assert.equal(blobs.growth, blobs.bytes.delta);
       // The temporary is freed every round: no line of it holds memory in either snapshot.
-      assert.equal(lineRow(diff, file, lineOf('temporary'))?.growth ?? 0, 0);
+      assert.equal(lineRow(diff, file, leakLine('temporary'))?.growth ?? 0, 0);
       // Nothing else grew by as much as 1 KiB: the two leaking lines are the only growth.
       assert.deepEqual(
         diff.lines.filter((l) => l.growth >= KiB).map((l) => l.line),
-        [lineOf('blobs'), lineOf('sessions')],
+        [leakLine('blobs'), leakLine('sessions')],
       );
     }
   });
 
   test('lines are sorted by growth, and the largest shrink is the growth reversed', () => {
-    const diff = diffSnapshots(round(1), round(4));
+    const diff = diffSnapshots(leakRound(1), leakRound(4));
     assert.ok(diff.lines.length > 5);
     for (let i = 1; i < diff.lines.length; i++) {
       assert.ok(diff.lines[i - 1].growth >= diff.lines[i].growth, `lines ${i - 1} and ${i} out of order`);
     }
-    assert.deepEqual(largestGrowth(diff.lines).map((l) => l.line), [lineOf('blobs'), lineOf('sessions')]);
-    assert.deepEqual(largestGrowth(diff.lines, 1).map((l) => l.line), [lineOf('blobs')]);
+    assert.deepEqual(largestGrowth(diff.lines).map((l) => l.line), [leakLine('blobs'), leakLine('sessions')]);
+    assert.deepEqual(largestGrowth(diff.lines, 1).map((l) => l.line), [leakLine('blobs')]);
     assert.deepEqual(largestShrink(diff.lines), []);
 
-    const back = diffSnapshots(round(4), round(1));
+    const back = diffSnapshots(leakRound(4), leakRound(1));
     assert.deepEqual(largestGrowth(back.lines), []);
     assert.deepEqual(largestShrink(back.lines).map((l) => [l.line, l.growth]), [
-      [lineOf('blobs'), -lineRow(diff, leakyPath(round(1)), lineOf('blobs'))!.growth],
-      [lineOf('sessions'), -lineRow(diff, leakyPath(round(1)), lineOf('sessions'))!.growth],
+      [leakLine('blobs'), -lineRow(diff, leakyPath(leakRound(1)), leakLine('blobs'))!.growth],
+      [leakLine('sessions'), -lineRow(diff, leakyPath(leakRound(1)), leakLine('sessions'))!.growth],
     ]);
     // The growth order puts shrinking lines last.
-    assert.equal(back.lines[back.lines.length - 1].line, lineOf('blobs'));
+    assert.equal(back.lines[back.lines.length - 1].line, leakLine('blobs'));
   });
 
   test('ties in growth are ordered by file and line; lines on one side only count as 0 on the other', () => {
@@ -129,7 +102,7 @@ suite('diff', () => {
   });
 
   test('totals: traced memory, blocks, RSS, writable memory and the census, before and after', () => {
-    const [b, a] = [round(1), round(4)];
+    const [b, a] = [leakRound(1), leakRound(4)];
     const diff = diffSnapshots(b, a);
     assert.deepEqual(diff.totals.traced, {
       before: b.totals.tracedCurrent, after: a.totals.tracedCurrent, delta: a.totals.tracedCurrent - b.totals.tracedCurrent,
@@ -158,13 +131,13 @@ suite('diff', () => {
   });
 
   test('a grown line lists the later snapshot\'s call paths, matched to the earlier ones by their frames', () => {
-    const [b, a] = [round(1), round(4)];
+    const [b, a] = [leakRound(1), leakRound(4)];
     const diff = diffSnapshots(b, a);
     const file = leakyPath(a);
-    const blobs = lineRow(diff, file, lineOf('blobs'))!;
+    const blobs = lineRow(diff, file, leakLine('blobs'))!;
     const raw = (doc: SnapshotDocument) => {
       const fi = doc.files.findIndex((f) => f.path === file);
-      return doc.files[fi].lines.find((l) => l.line === lineOf('blobs'))!.paths;
+      return doc.files[fi].lines.find((l) => l.line === leakLine('blobs'))!.paths;
     };
     const [beforePaths, afterPaths] = [raw(b), raw(a)];
     assert.equal(blobs.paths.length, afterPaths.length);
@@ -175,7 +148,7 @@ suite('diff', () => {
     within(blobs.paths[0].delta, 6 * MiB, 0.05, 'the main path of the blobs line');
     // Innermost first: the blobs line itself, then leak_round's caller in main.
     assert.equal(blobs.paths[0].frames[0].file, file);
-    assert.equal(blobs.paths[0].frames[0].line, lineOf('blobs'));
+    assert.equal(blobs.paths[0].frames[0].line, leakLine('blobs'));
 
     // A path not among the earlier ones gives its later bytes; a line gone gives its freed paths.
     const p = (file: number, line: number) => ({ bytes: 0, blocks: 1, frames: [[file, line]] as [number, number][] });
@@ -197,14 +170,14 @@ suite('diff', () => {
   });
 
   test('scopes sum the growth of their lines, with the later snapshot\'s ranges', () => {
-    const diff = diffSnapshots(round(1), round(4));
-    const file = leakyPath(round(4));
+    const diff = diffSnapshots(leakRound(1), leakRound(4));
+    const file = leakyPath(leakRound(4));
     const scope = (name: string) => diff.scopes.find((s) => s.file === file && s.name === name)!;
-    const blobs = lineRow(diff, file, lineOf('blobs'))!;
-    const sessions = lineRow(diff, file, lineOf('sessions'))!;
+    const blobs = lineRow(diff, file, leakLine('blobs'))!;
+    const sessions = lineRow(diff, file, leakLine('sessions'))!;
     assert.equal(scope('leak_round').bytes.delta, blobs.bytes.delta + sessions.bytes.delta);
     assert.equal(scope('leak_round').blocks.delta, blobs.blocks.delta + sessions.blocks.delta);
-    assert.equal(scope('leak_round').grewMostLine, lineOf('blobs'));
+    assert.equal(scope('leak_round').grewMostLine, leakLine('blobs'));
     assert.equal(scope('churn').bytes.delta, 0);
     assert.equal(scope('churn').grewMostLine, null);
     const module = scope('leaky.py');
@@ -228,7 +201,7 @@ suite('diff', () => {
   });
 
   test('types: count and bytes added per type, from the census', () => {
-    const diff = diffSnapshots(round(1), round(4));
+    const diff = diffSnapshots(leakRound(1), leakRound(4));
     assert.equal(diff.typesAvailable, true);
     assert.equal(diff.typesReason, null);
     assert.equal(diff.typesNote, null);
@@ -244,7 +217,7 @@ suite('diff', () => {
   });
 
   test('without a census on either side, types are unavailable and a sentence says which side', () => {
-    const [b, a] = [round(1), round(4)];
+    const [b, a] = [leakRound(1), leakRound(4)];
     const noCensus = (d: SnapshotDocument) => delete d.census;
     const later = diffSnapshots(b, edited(a, noCensus));
     assert.equal(later.typesAvailable, false);
@@ -264,7 +237,7 @@ suite('diff', () => {
   });
 
   test('memory maps: grouped by pathname and permissions, ranked by private dirty growth', () => {
-    const [b, a] = [round(1), round(4)];
+    const [b, a] = [leakRound(1), leakRound(4)];
     const diff = diffSnapshots(b, a);
     assert.equal(diff.mappingsAvailable, true);
     assert.equal(diff.mappingsReason, null);
@@ -290,24 +263,24 @@ suite('diff', () => {
 
   test('without memory maps on either side, mappings are unavailable with the reason', () => {
     // Rounds 2 and 3 were kept without their smaps text (test/fixtures/README.md).
-    assert.equal(diffSnapshots(round(2), round(3)).mappingsReason, 'Memory maps cannot be compared: neither snapshot has memory maps.');
-    const one = diffSnapshots(round(1), round(2));
+    assert.equal(diffSnapshots(leakRound(2), leakRound(3)).mappingsReason, 'Memory maps cannot be compared: neither snapshot has memory maps.');
+    const one = diffSnapshots(leakRound(1), leakRound(2));
     assert.equal(one.mappingsAvailable, false);
     assert.deepEqual(one.mappings, []);
     assert.equal(one.totals.writable, null);
     assert.equal(one.mappingsReason, 'Memory maps cannot be compared: the second snapshot ("after round 2") has no memory maps.');
-    const mac = edited(round(2), (d) => {
+    const mac = edited(leakRound(2), (d) => {
       d.process = { smapsError: 'Memory maps (/proc/PID/smaps) exist only on Linux; this program ran on darwin.' };
     });
     assert.equal(
-      diffSnapshots(mac, round(4)).mappingsReason,
+      diffSnapshots(mac, leakRound(4)).mappingsReason,
       'Memory maps cannot be compared: the first snapshot ("after round 2") has no memory maps ' +
         '(Memory maps (/proc/PID/smaps) exist only on Linux; this program ran on darwin).',
     );
   });
 
   test('the diff is plain data: JSON keeps all of it', () => {
-    const diff = diffSnapshots(round(1), round(4));
+    const diff = diffSnapshots(leakRound(1), leakRound(4));
     assert.deepEqual(JSON.parse(JSON.stringify(diff)), diff);
   });
 });
@@ -321,14 +294,14 @@ suite('compat', () => {
     });
 
   test('two snapshots of the leaky program (two runs) pass without warnings', () => {
-    const c = compareCompatibility(round(1), round(4));
+    const c = compareCompatibility(leakRound(1), leakRound(4));
     assert.deepEqual(c, { sameProgram: true, sameRun: false, warnings: [] });
-    const sameRun = edited(round(4), (d) => {
-      d.program.pid = round(1).program.pid;
-      d.program.startTime = round(1).program.startTime;
+    const sameRun = edited(leakRound(4), (d) => {
+      d.program.pid = leakRound(1).program.pid;
+      d.program.startTime = leakRound(1).program.startTime;
     });
-    assert.deepEqual(compareCompatibility(round(1), sameRun), { sameProgram: true, sameRun: true, warnings: [] });
-    assert.deepEqual(compareCompatibility(sameRun, round(1)).warnings, [
+    assert.deepEqual(compareCompatibility(leakRound(1), sameRun), { sameProgram: true, sameRun: true, warnings: [] });
+    assert.deepEqual(compareCompatibility(sameRun, leakRound(1)).warnings, [
       'The first snapshot was taken after the second, so growth shows as shrinkage.',
     ]);
   });

@@ -13,12 +13,7 @@ import {
 } from '../../src/model/export';
 import { parseSnapshot } from '../../src/model/load';
 import { buildModel } from '../../src/model/model';
-import type { SnapshotDocument } from '../../src/protocol/snapshot';
-import { fixtureText, makeDoc } from './helpers';
-
-function round(n: 1 | 2 | 3 | 4): SnapshotDocument {
-  return parseSnapshot(fixtureText(`leak/round${n}.json`), `leak/round${n}.json`);
-}
+import { leakRound, makeDoc } from './helpers';
 
 /**
  * A strict RFC 4180 reader, written here independently of the exporter: records end in CRLF,
@@ -106,7 +101,7 @@ suite('export', () => {
   });
 
   test('a real snapshot as CSV: one record per line, bytes summing to the traced lines', () => {
-    const doc = round(4);
+    const doc = leakRound(4);
     const rows = parseCsv(snapshotToCsv(doc)).slice(1);
     const lineCount = doc.files.reduce((s, f) => s + new Set([...f.lines, ...f.peakLines].map((l) => l.line)).size, 0);
     assert.equal(rows.length, lineCount);
@@ -116,7 +111,7 @@ suite('export', () => {
   });
 
   test('a comparison as CSV: lines in growth order, signed deltas that read back as numbers', () => {
-    const diff = diffSnapshots(round(4), round(1));
+    const diff = diffSnapshots(leakRound(4), leakRound(1));
     const rows = parseCsv(diffToCsv(diff));
     assert.deepEqual(rows[0], [
       'file', 'line', 'bytes_before', 'bytes_after', 'bytes_delta', 'blocks_before', 'blocks_after', 'blocks_delta',
@@ -130,7 +125,7 @@ suite('export', () => {
     // Shrinking: the last record is the blobs line, its delta negative and unguarded.
     assert.match(rows[rows.length - 1][4], /^-\d+$/);
 
-    const forward = diffSnapshots(round(1), round(4));
+    const forward = diffSnapshots(leakRound(1), leakRound(4));
     const types = parseCsv(diffToCsv(forward, 'types'));
     assert.deepEqual(types[0], ['type', 'count_before', 'count_after', 'count_delta', 'bytes_before', 'bytes_after', 'bytes_delta']);
     assert.deepEqual(types[2], ['__main__.Session', '10000', '40000', '30000', '480000', '1920000', '1440000']);
@@ -142,17 +137,17 @@ suite('export', () => {
     assert.deepEqual(maps[1].slice(0, 3), ['[heap]', 'rw-p', 'anonymous']);
     assert.equal(Number(maps[1][8]), forward.mappings[0].privateDirty.delta);
     // A table the comparison could not fill is its header alone.
-    assert.equal(parseCsv(diffToCsv(diffSnapshots(round(2), round(3)), 'mappings')).length, 1);
+    assert.equal(parseCsv(diffToCsv(diffSnapshots(leakRound(2), leakRound(3)), 'mappings')).length, 1);
   });
 
   test('a comparison as JSON: stamped, and the whole diff reads back', () => {
-    const diff = diffSnapshots(round(1), round(4));
+    const diff = diffSnapshots(leakRound(1), leakRound(4));
     const parsed = JSON.parse(diffToJson(diff));
     assert.equal(parsed.format, DIFF_EXPORT_FORMAT);
     assert.equal(parsed.version, 1);
     const { format: _f, version: _v, ...rest } = parsed;
     assert.deepEqual(rest, diff);
     // A snapshot exports as itself, so it loads again.
-    assert.deepEqual(parseSnapshot(snapshotToJson(round(2)), 'export'), round(2));
+    assert.deepEqual(parseSnapshot(snapshotToJson(leakRound(2)), 'export'), leakRound(2));
   });
 });

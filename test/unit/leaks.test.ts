@@ -3,36 +3,14 @@
 // 10 000 Session objects a round, and the @temporary line's 8 MiB is freed every round.
 import * as assert from 'node:assert/strict';
 import { findLeaks, type LeakFindings, type LeakReport } from '../../src/model/leaks';
-import { parseSnapshot } from '../../src/model/load';
 import type { WithProgram } from '../../src/model/origin';
-import { fixtureText, makeDoc, runDoc, type LineSpec } from './helpers';
+import { leakLine, leakRound, makeDoc, SESSION_BYTES_PER_ROUND, within, type LineSpec } from './helpers';
 
 const MiB = 1024 * 1024;
-/** What one round's sessions measure by `sys.getsizeof` (leaky.py's output, CPython 3.11.7). */
-const SESSION_BYTES_PER_ROUND = 1047796;
-
-function round(n: 1 | 2 | 3 | 4): WithProgram {
-  return runDoc(parseSnapshot(fixtureText(`leak/round${n}.json`), `leak/round${n}.json`));
-}
-
-function lineOf(marker: string): number {
-  const i = fixtureText('leak/leaky.py')
-    .split('\n')
-    .findIndex((l) => l.trimEnd().endsWith(`# @${marker}`));
-  assert.ok(i >= 0, `no marker ${marker}`);
-  return i + 1;
-}
 
 function findings(report: LeakReport): LeakFindings {
   assert.ok(report.ok, report.ok ? '' : report.error);
   return report;
-}
-
-function within(actual: number, expected: number, tolerance: number, what: string): void {
-  assert.ok(
-    Math.abs(actual - expected) <= tolerance * expected,
-    `${what}: ${actual} is not within ${tolerance * 100} % of ${expected}`,
-  );
 }
 
 /** Snapshots of one run of /ws/app.py at times 10, 20, 30…, each holding `lines` of app.py. */
@@ -47,10 +25,10 @@ function series(...snapshots: LineSpec[][]): WithProgram[] {
 
 suite('leaks', () => {
   test('the two leaking lines are found, ranked by rate, and nothing else is', () => {
-    const docs = [round(1), round(2), round(3), round(4)];
+    const docs = [leakRound(1), leakRound(2), leakRound(3), leakRound(4)];
     const report = findings(findLeaks(docs));
-    assert.deepEqual(report.lines.map((l) => l.line), [lineOf('blobs'), lineOf('sessions')]);
-    assert.ok(!report.lines.some((l) => l.line === lineOf('temporary')));
+    assert.deepEqual(report.lines.map((l) => l.line), [leakLine('blobs'), leakLine('sessions')]);
+    assert.ok(!report.lines.some((l) => l.line === leakLine('temporary')));
     const [blobs, sessions] = report.lines;
     const seconds = docs[3].program.endTime - docs[0].program.endTime;
     assert.equal(report.seconds, seconds);
@@ -64,14 +42,14 @@ suite('leaks', () => {
     within(blobs.bytesPerInterval, 2 * MiB, 0.05, 'blobs per interval on average');
     assert.deepEqual(blobs.blocks, [9, 17, 25, 33]);
     // The growth's call paths, from the last snapshot, matched to the first's.
-    assert.equal(blobs.paths[0].frames[0].line, lineOf('blobs'));
+    assert.equal(blobs.paths[0].frames[0].line, leakLine('blobs'));
     within(blobs.paths[0].delta, 6 * MiB, 0.05, 'the main path of the blobs line');
     assert.ok(blobs.paths[0].before !== null && blobs.paths[0].before > 0);
     assert.deepEqual([report.snapshots[0].label, report.snapshots[3].label], ['after round 1', 'after round 4']);
   });
 
   test('types that grew in every interval: bytes objects, Sessions, the dicts and int keys', () => {
-    const report = findings(findLeaks([round(1), round(2), round(3), round(4)]));
+    const report = findings(findLeaks([leakRound(1), leakRound(2), leakRound(3), leakRound(4)]));
     assert.equal(report.typesAvailable, true);
     assert.deepEqual(report.types.map((t) => t.type), ['bytes', '__main__.Session', 'dict', 'int']);
     const session = report.types[1];
@@ -81,26 +59,26 @@ suite('leaks', () => {
   });
 
   test('the order the snapshots come in does not matter: they are put in time order', () => {
-    const ordered = findings(findLeaks([round(1), round(2), round(3), round(4)]));
-    const shuffled = findings(findLeaks([round(3), round(1), round(4), round(2)]));
+    const ordered = findings(findLeaks([leakRound(1), leakRound(2), leakRound(3), leakRound(4)]));
+    const shuffled = findings(findLeaks([leakRound(3), leakRound(1), leakRound(4), leakRound(2)]));
     assert.deepEqual(shuffled, ordered);
     assert.deepEqual(shuffled.snapshots.map((s) => s.label), ['after round 1', 'after round 2', 'after round 3', 'after round 4']);
   });
 
   test('fewer than three snapshots: a sentence, no findings', () => {
-    const two = findLeaks([round(1), round(2)]);
+    const two = findLeaks([leakRound(1), leakRound(2)]);
     assert.deepEqual(two, {
       ok: false,
       error: 'Finding leaks needs at least three snapshots of one run, so that growth can be seen in every interval; two were given.',
     });
-    const one = findLeaks([round(1)]);
+    const one = findLeaks([leakRound(1)]);
     assert.ok(!one.ok && one.error.endsWith('one was given.'));
     const none = findLeaks([]);
     assert.ok(!none.ok && none.error.endsWith('none was given.'));
   });
 
   test('snapshots of separate runs are looked at with a warning; of one run, without', () => {
-    const docs = [round(1), round(2), round(3), round(4)];
+    const docs = [leakRound(1), leakRound(2), leakRound(3), leakRound(4)];
     const separate = findings(findLeaks(docs));
     assert.deepEqual(separate.warnings, [
       `These snapshots come from 4 different runs (processes ${docs.map((d) => d.program.pid).join(', ').replace(/, (\d+)$/, ' and $1')}), ` +
@@ -114,14 +92,14 @@ suite('leaks', () => {
   });
 
   test('snapshots of different programs, or two taken at one moment, are refused', () => {
-    const other = structuredClone(round(3));
+    const other = structuredClone(leakRound(3));
     other.program.argv = [other.program.argv[0], 'report.py'];
-    const mixed = findLeaks([round(1), round(2), other]);
+    const mixed = findLeaks([leakRound(1), leakRound(2), other]);
     assert.deepEqual(mixed, {
       ok: false,
       error: 'These snapshots are of different programs: leaky.py and report.py. Leaks are looked for among snapshots of one program.',
     });
-    const twice = findLeaks([round(1), round(2), round(2)]);
+    const twice = findLeaks([leakRound(1), leakRound(2), leakRound(2)]);
     assert.ok(!twice.ok);
     assert.equal(
       twice.error,
@@ -151,7 +129,7 @@ suite('leaks', () => {
   });
 
   test('types need a census in every snapshot; lines are found without', () => {
-    const docs = [round(1), round(2), round(3), round(4)];
+    const docs = [leakRound(1), leakRound(2), leakRound(3), leakRound(4)];
     delete docs[1].census;
     const report = findings(findLeaks(docs));
     assert.equal(report.typesAvailable, false);

@@ -1,24 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SnapshotError } from '../../src/model/load';
 import { finishRun, runProfile } from '../../src/run/profileProcess';
-import { fixtureText } from './helpers';
-
-/** A Python 3 to run test programs with (no helper: these tests are about the process). */
-function python(): string | undefined {
-  for (const p of ['python3', 'python']) {
-    try {
-      execFileSync(p, ['-c', 'import sys; assert sys.version_info >= (3, 8)'], { stdio: 'ignore' });
-      return p;
-    } catch {
-      // Try the next name.
-    }
-  }
-  return undefined;
-}
+import { fixtureText, python } from './helpers';
 
 /** Whether `pid` runs; a zombie (killed, not yet reaped by its new parent) does not. */
 function alive(pid: number): boolean {

@@ -16,7 +16,7 @@ import { buildModel, hottestLines } from '../../src/model/model';
 import { MISSING, panelData } from '../../src/panel/panelData';
 import type { SnapshotDocument } from '../../src/protocol/snapshot';
 import { importerArgs, importTracemallocDump } from '../../src/run/tracemallocImport';
-import { fixturePath, fixtureText, makeDoc, REPO_ROOT } from './helpers';
+import { fixturePath, fixtureText, makeDoc, markerLine, python, REPO_ROOT } from './helpers';
 
 const MiB = 1024 * 1024;
 const DUMP = '/tmp/memlens-tracemalloc-ws/prog.tracemalloc';
@@ -24,11 +24,6 @@ const SCRIPT = '/tmp/memlens-tracemalloc-ws/tracemalloc_dump.py';
 
 function imported(): SnapshotDocument {
   return parseSnapshot(fixtureText('tracemalloc-import.json'), 'tracemalloc-import.json');
-}
-
-/** The 1-based line of the fixture program that carries `# @marker`. */
-function lineOf(marker: string): number {
-  return fixtureText('programs/tracemalloc_dump.py').split('\n').findIndex((l) => l.trimEnd().endsWith(`# @${marker}`)) + 1;
 }
 
 suite('imported tracemalloc dumps: the document and its readers', () => {
@@ -40,7 +35,7 @@ suite('imported tracemalloc dumps: the document and its readers', () => {
     assert.equal(doc.label, 'prog.tracemalloc');
     const model = buildModel(doc);
     const top = hottestLines(model, 'exit', 1)[0];
-    assert.deepEqual([top.file, top.line], [SCRIPT, lineOf('big')]);
+    assert.deepEqual([top.file, top.line], [SCRIPT, markerLine('programs/tracemalloc_dump.py', 'big')]);
     assert.ok(Math.abs(top.exit!.bytes - 10 * MiB) <= 0.05 * 10 * MiB);
     assert.equal(model.totalBytes.exit, doc.totals.tracedCurrent);
     assert.equal(model.totalBytes.peak, 0);
@@ -106,14 +101,14 @@ suite('imported tracemalloc dumps: the document and its readers', () => {
     assert.equal(lines[0], `MemLens — prog.tracemalloc — imported from the tracemalloc dump ${DUMP}`);
     assert.match(text, /^Live at the snapshot \d+\.\d MiB in [\d,]+ blocks; the dump records nothing else of the program\.$/m);
     const at = lines.indexOf('Hottest lines at the snapshot');
-    assert.match(lines[at + 2], new RegExp(`^ {2}1 +10\\.0 MiB +\\d+ +tracemalloc_dump\\.py:${lineOf('big')}$`));
+    assert.match(lines[at + 2], new RegExp(`^ {2}1 +10\\.0 MiB +\\d+ +tracemalloc_dump\\.py:${markerLine('programs/tracemalloc_dump.py', 'big')}$`));
     assert.match(text, /Hottest lines at peak: a tracemalloc dump holds one moment only\./);
     assert.doesNotMatch(text, /peak RSS|traced peak|exit code|ran |unknown|CPython/);
   });
 
   test('comparisons warn that a dump says neither what nor when; leaks refuse it', () => {
     const dump = imported();
-    const run = makeDoc([{ path: SCRIPT, lines: [[lineOf('big'), 9 * MiB, 1]] }]);
+    const run = makeDoc([{ path: SCRIPT, lines: [[markerLine('programs/tracemalloc_dump.py', 'big'), 9 * MiB, 1]] }]);
     const compat = compareCompatibility(run, dump);
     assert.deepEqual(compat, {
       sameProgram: false,
@@ -126,7 +121,7 @@ suite('imported tracemalloc dumps: the document and its readers', () => {
     assert.equal(diff.totals.tracedPeak, null);
     assert.equal(diff.totals.maxRss, null);
     assert.equal(diff.before.pid, 1);
-    const line = diff.lines.find((l) => l.file === SCRIPT && l.line === lineOf('big'))!;
+    const line = diff.lines.find((l) => l.file === SCRIPT && l.line === markerLine('programs/tracemalloc_dump.py', 'big'))!;
     assert.ok(line.bytes.delta > 0.9 * MiB && line.bytes.delta < 1.1 * MiB);
     assert.deepEqual(findLeaks([run, structuredClone(run), dump]), {
       ok: false,
@@ -136,16 +131,6 @@ suite('imported tracemalloc dumps: the document and its readers', () => {
     });
   });
 });
-
-/** A Python 3.8+ to make dumps and run the importer with, or undefined. */
-function python(): string | undefined {
-  try {
-    execFileSync('python3', ['-c', 'import sys; assert sys.version_info >= (3, 8)'], { stdio: 'ignore' });
-    return 'python3';
-  } catch {
-    return undefined;
-  }
-}
 
 suite('imported tracemalloc dumps: the importer process', function () {
   this.timeout(60_000);
@@ -177,7 +162,7 @@ suite('imported tracemalloc dumps: the importer process', function () {
     assert.deepEqual(result, { ok: true });
     assert.ok(!existsSync(stray), 'the helper did not profile the importer');
     const model = buildModel(await loadSnapshotFile(out));
-    const line = model.files.get(path.join(dir, 'prog.py'))!.lines.get(lineOf('big'))!;
+    const line = model.files.get(path.join(dir, 'prog.py'))!.lines.get(markerLine('programs/tracemalloc_dump.py', 'big'))!;
     assert.ok(Math.abs(line.exit!.bytes - 10 * MiB) <= 0.05 * 10 * MiB);
     assert.equal(model.doc.program, null);
   });

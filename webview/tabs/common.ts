@@ -4,7 +4,9 @@
  * strings are text.
  */
 import { html, nothing, type TemplateResult } from 'lit';
+import type { FileRef } from '../../src/protocol/panel';
 import { cssProps } from '../cssProps';
+import type { Column } from '../table';
 import type { TableState } from '../tableModel';
 
 /** What a tab may ask of the app. */
@@ -68,4 +70,45 @@ export function pathCell(path: string, suffix = ''): TemplateResult {
   const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   if (cut < 0) return html`<span class="ml-base">${path}${suffix}</span>`;
   return html`<span class="ml-base">${path.slice(cut + 1)}${suffix}</span> <span class="ml-dir">${path.slice(0, cut + 1)}</span>`;
+}
+
+/**
+ * A table of at most `maxRows` rows in view, its sort and filter kept by the app under `id`;
+ * `activate` makes a row open something (a click, Enter or Space).
+ */
+export function smallTable<R>(
+  ctx: TabContext,
+  id: string,
+  label: string,
+  maxRows: number,
+  columns: Column<R>[],
+  rows: R[],
+  activate?: (row: R) => void,
+): TemplateResult {
+  return html`<ml-table
+    id=${`table-${id}`}
+    label=${label}
+    .maxRows=${maxRows}
+    .columns=${columns}
+    .rows=${rows}
+    .state=${ctx.tableState(id)}
+    .onStateChange=${(s: TableState) => ctx.setTableState(id, s)}
+    .onActivate=${activate}
+  ></ml-table>`;
+}
+
+/**
+ * The `Line` column of a table whose rows name a source line (`file` indexes `files`): the file's
+ * display name and line, a library icon where no user frame was within reach, the full path as the
+ * tooltip unless `tooltip` says more.
+ */
+export function lineColumn<R extends { file: number; line: number; noUserFrame: boolean }>(
+  files: readonly FileRef[],
+  tooltip: (row: R) => string = (r) => `${files[r.file].path}:${r.line}`,
+): Column<R> {
+  return {
+    id: 'where', title: 'Line', kind: 'text', width: 'minmax(11em, 2fr)', searchable: true,
+    value: (r) => `${files[r.file].display}:${r.line}`, tooltip,
+    cell: (r) => html`${r.noUserFrame ? html`<span class="codicon codicon-library" aria-label="no user frame"></span> ` : nothing}${pathCell(files[r.file].display, `:${r.line}`)}`,
+  };
 }

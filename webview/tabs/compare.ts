@@ -6,10 +6,10 @@
  * growth first as the host sends them.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import { formatBytes, formatCount, formatDuration, formatSignedBytes } from '../../src/model/format';
+import { formatBytes, formatCount, formatDuration, formatSignedBytes, formatSignedCount } from '../../src/model/format';
 import type { CompareData, CompareLineRow, CompareMappingRow, CompareScopeRow, CompareTypeRow, SnapshotName, TotalRow } from '../../src/protocol/panel';
 import type { Column } from '../table';
-import { memo, notice, pathCell, tile, type TabContext } from './common';
+import { lineColumn, memo, notice, pathCell, smallTable, tile, type TabContext } from './common';
 
 /** A snapshot as a title says it: `“after round 1” (12:03:04, 2.0 s into the run)`. */
 export function snapshotTitle(n: SnapshotName): string {
@@ -21,13 +21,8 @@ export function snapshotTitle(n: SnapshotName): string {
 }
 
 function lineColumns(data: CompareData): Column<CompareLineRow>[] {
-  const files = data.files;
   return [
-    {
-      id: 'where', title: 'Line', kind: 'text', width: 'minmax(11em, 2fr)', searchable: true,
-      value: (r) => `${files[r.file].display}:${r.line}`, tooltip: (r) => `${files[r.file].path}:${r.line}`,
-      cell: (r) => html`${r.noUserFrame ? html`<span class="codicon codicon-library" aria-label="no user frame"></span> ` : nothing}${pathCell(files[r.file].display, `:${r.line}`)}`,
-    },
+    lineColumn(data.files),
     { id: 'growth', title: 'Change', kind: 'deltaBytes', width: '7.5em', value: (r) => r.bytes.delta, about: 'Bytes live in the second snapshot less the first' },
     { id: 'before', title: 'Before', kind: 'bytes', width: '7em', value: (r) => r.bytes.before },
     { id: 'after', title: 'After', kind: 'bytes', width: '7em', value: (r) => r.bytes.after },
@@ -85,7 +80,7 @@ function mappingColumns(): Column<CompareMappingRow>[] {
 function totalTile(t: TotalRow): TemplateResult {
   const f = t.figure;
   const fmt = t.unit === 'bytes' ? formatBytes : formatCount;
-  const value = f === null ? '—' : t.unit === 'bytes' ? formatSignedBytes(f.delta) : f.delta > 0 ? `+${formatCount(f.delta)}` : formatCount(f.delta);
+  const value = f === null ? '—' : t.unit === 'bytes' ? formatSignedBytes(f.delta) : formatSignedCount(f.delta);
   return tile(`compare-${t.id}`, t.label, value, f === null ? t.note : `${fmt(f.before)} → ${fmt(f.after)}; ${t.note}`, t.id === 'writable');
 }
 
@@ -94,16 +89,6 @@ export function compareTab(data: CompareData | undefined, ctx: TabContext): Temp
     return notice('info', 'No comparison yet: MemLens: Compare Snapshots… (or the Snapshots view) compares two snapshots, and what grew between them shows here.');
   }
   const files = data.files;
-  const table = <R>(id: string, label: string, columns: Column<R>[], rows: R[], activate?: (r: R) => void): TemplateResult => html`<ml-table
-      id=${`table-${id}`}
-      label=${label}
-      .maxRows=${12}
-      .columns=${columns}
-      .rows=${rows}
-      .state=${ctx.tableState(id)}
-      .onStateChange=${(s: ReturnType<TabContext['tableState']>) => ctx.setTableState(id, s)}
-      .onActivate=${activate}
-    ></ml-table>`;
   return html`
     <p class="ml-caption" data-section="compare-names">
       From <strong>${snapshotTitle(data.before)}</strong> to <strong>${snapshotTitle(data.after)}</strong>${data.seconds === null ? '' : `, ${formatDuration(Math.abs(data.seconds))} ${data.seconds < 0 ? 'earlier' : 'later'}`}.
@@ -114,24 +99,24 @@ export function compareTab(data: CompareData | undefined, ctx: TabContext): Temp
     <section class="ml-section">
       <h2>Lines</h2>
       <p class="ml-caption">Click a row to open the line.</p>
-      ${table('compare-lines', 'lines', memo(data, 'lines', () => lineColumns(data)), data.lines, (r) => ctx.openLine(files[r.file].path, r.line))}
+      ${smallTable(ctx, 'compare-lines', 'lines', 12, memo(data, 'lines', () => lineColumns(data)), data.lines, (r) => ctx.openLine(files[r.file].path, r.line))}
     </section>
     <section class="ml-section">
       <h2>Functions and classes</h2>
-      ${table('compare-functions', 'functions', memo(data, 'functions', () => functionColumns(data)), data.functions, (r) => ctx.openLine(files[r.file].path, r.target))}
+      ${smallTable(ctx, 'compare-functions', 'functions', 12, memo(data, 'functions', () => functionColumns(data)), data.functions, (r) => ctx.openLine(files[r.file].path, r.target))}
     </section>
     <section class="ml-section">
       <h2>Types</h2>
       ${data.types.ok
         ? html`${data.types.data.note ? notice('warning', data.types.data.note) : nothing}
-            ${table('compare-types', 'types', memo(data, 'types', typeColumns), data.types.data.rows)}`
+            ${smallTable(ctx, 'compare-types', 'types', 12, memo(data, 'types', typeColumns), data.types.data.rows)}`
         : notice('info', data.types.missing)}
     </section>
     <section class="ml-section">
       <h2>Memory mappings</h2>
       ${data.mappings.ok
         ? html`<p class="ml-caption">Mappings of one file and permissions are summed (addresses change between snapshots).</p>
-            ${table('compare-mappings', 'mappings', memo(data, 'mappings', mappingColumns), data.mappings.data)}`
+            ${smallTable(ctx, 'compare-mappings', 'mappings', 12, memo(data, 'mappings', mappingColumns), data.mappings.data)}`
         : notice('info', data.mappings.missing)}
     </section>
   `;

@@ -7,7 +7,7 @@
 import { html, type TemplateResult } from 'lit';
 import { formatCount, formatDuration } from '../../src/model/format';
 import type { PanelData } from '../../src/protocol/panel';
-import { memo, notice, type TabContext } from './common';
+import { memo, notice, smallTable, type TabContext } from './common';
 import { typeColumns } from './types';
 
 export function gcTab(data: PanelData, ctx: TabContext): TemplateResult {
@@ -46,9 +46,7 @@ export function gcTab(data: PanelData, ctx: TabContext): TemplateResult {
       <h2>Uncollectable objects (gc.garbage)</h2>
       ${g.uncollectable.length === 0
         ? html`<p class="ml-muted">None.</p>`
-        : html`<ml-table id="table-uncollectable" label="uncollectable types" .maxRows=${8} .columns=${memo(data, 'uncollectable', typeColumns)}
-            .rows=${g.uncollectable} .state=${ctx.tableState('uncollectable')}
-            .onStateChange=${(s: ReturnType<TabContext['tableState']>) => ctx.setTableState('uncollectable', s)}></ml-table>`}
+        : smallTable(ctx, 'uncollectable', 'uncollectable types', 8, memo(data, 'uncollectable', typeColumns), g.uncollectable)}
     </section>
     <section class="ml-section">
       <h2>Cyclic garbage at the end</h2>
@@ -59,9 +57,7 @@ export function gcTab(data: PanelData, ctx: TabContext): TemplateResult {
         : g.cyclicGarbage.length === 0
         ? html`<p class="ml-muted">None.</p>`
         : html`<p class="ml-caption">${formatCount(cyclic)} objects.</p>
-          <ml-table id="table-cyclic" label="garbage types" .maxRows=${8} .columns=${memo(data, 'cyclic', typeColumns)}
-            .rows=${g.cyclicGarbage} .state=${ctx.tableState('cyclic')}
-            .onStateChange=${(s: ReturnType<TabContext['tableState']>) => ctx.setTableState('cyclic', s)}></ml-table>`}
+          ${smallTable(ctx, 'cyclic', 'garbage types', 8, memo(data, 'cyclic', typeColumns), g.cyclicGarbage)}`}
     </section>
   `;
 }

@@ -3,24 +3,19 @@
  * every interval, fastest first, each with its bytes at every snapshot and the call path of its
  * growth (all paths in the tooltip); a line row opens the line. Or why no search could be made.
  */
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, type TemplateResult } from 'lit';
 import { formatBytes, formatCount, formatDuration, formatSignedBytes } from '../../src/model/format';
 import type { LeakLineRow, LeaksData, LeaksFound, LeakTypeRow } from '../../src/protocol/panel';
 import type { Column } from '../table';
-import { memo, notice, pathCell, type TabContext } from './common';
+import { lineColumn, memo, notice, smallTable, type TabContext } from './common';
 import { snapshotTitle } from './compare';
 
 const series = (xs: readonly number[], fmt: (n: number) => string): string => xs.map(fmt).join(' → ');
 const perSecond = (n: number): string => `${formatSignedBytes(n)}/s`;
 
 function lineColumns(data: LeaksFound): Column<LeakLineRow>[] {
-  const files = data.files;
   return [
-    {
-      id: 'where', title: 'Line', kind: 'text', width: 'minmax(11em, 2fr)', searchable: true,
-      value: (r) => `${files[r.file].display}:${r.line}`, tooltip: (r) => `${files[r.file].path}:${r.line}`,
-      cell: (r) => html`${r.noUserFrame ? html`<span class="codicon codicon-library" aria-label="no user frame"></span> ` : nothing}${pathCell(files[r.file].display, `:${r.line}`)}`,
-    },
+    lineColumn(data.files),
     { id: 'growth', title: 'Growth', kind: 'deltaBytes', width: '7.5em', value: (r) => r.growth, about: 'From the first snapshot to the last' },
     { id: 'rate', title: 'Per second', kind: 'deltaBytes', width: '8em', value: (r) => r.bytesPerSecond, cell: (r) => perSecond(r.bytesPerSecond) },
     { id: 'perInterval', title: 'Per interval', kind: 'deltaBytes', width: '7.5em', value: (r) => r.bytesPerInterval },
@@ -45,16 +40,6 @@ export function leaksTab(data: LeaksData | undefined, ctx: TabContext): Template
   }
   if (!data.ok) return notice('warning', data.error);
   const files = data.files;
-  const table = <R>(id: string, label: string, columns: Column<R>[], rows: R[], activate?: (r: R) => void): TemplateResult => html`<ml-table
-      id=${`table-${id}`}
-      label=${label}
-      .maxRows=${12}
-      .columns=${columns}
-      .rows=${rows}
-      .state=${ctx.tableState(id)}
-      .onStateChange=${(s: ReturnType<TabContext['tableState']>) => ctx.setTableState(id, s)}
-      .onActivate=${activate}
-    ></ml-table>`;
   return html`
     <p class="ml-caption" data-section="leak-names">
       ${data.snapshots.length} snapshots over ${formatDuration(data.seconds)} (${data.intervals} intervals):
@@ -65,11 +50,11 @@ export function leaksTab(data: LeaksData | undefined, ctx: TabContext): Template
     <section class="ml-section">
       <h2>Lines</h2>
       <p class="ml-caption">Click a row to open the line.</p>
-      ${table('leak-lines', 'lines', memo(data, 'lines', () => lineColumns(data)), data.lines, (r) => ctx.openLine(files[r.file].path, r.line))}
+      ${smallTable(ctx, 'leak-lines', 'lines', 12, memo(data, 'lines', () => lineColumns(data)), data.lines, (r) => ctx.openLine(files[r.file].path, r.line))}
     </section>
     <section class="ml-section">
       <h2>Types</h2>
-      ${data.types.ok ? table('leak-types', 'types', memo(data, 'types', typeColumns), data.types.data) : notice('info', data.types.missing)}
+      ${data.types.ok ? smallTable(ctx, 'leak-types', 'types', 12, memo(data, 'types', typeColumns), data.types.data) : notice('info', data.types.missing)}
     </section>
   `;
 }

@@ -7,21 +7,15 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { formatBytes, formatCount } from '../../src/model/format';
 import type { LineRow, PanelData } from '../../src/protocol/panel';
 import type { Column } from '../table';
-import { memo, momentWord, pathCell, type TabContext } from './common';
+import { lineColumn, memo, momentWord, type TabContext } from './common';
 
 export function linesColumns(data: PanelData): Column<LineRow>[] {
   const moment = momentWord(data.program.kind);
   const files = data.lines.files;
-  const where = (r: LineRow): string => `${files[r.file].display}:${r.line}`;
   const cols: Column<LineRow>[] = [
-    {
-      id: 'where', title: 'Line', kind: 'text', width: 'minmax(11em, 2fr)', searchable: true,
-      value: where,
-      tooltip: (r) => (r.noUserFrame
-        ? `${files[r.file].path}:${r.line}: no user frame within ${data.program.frames} frames; the memory is counted on the innermost line seen`
-        : `${files[r.file].path}:${r.line}`),
-      cell: (r) => html`${r.noUserFrame ? html`<span class="codicon codicon-library" aria-label="no user frame"></span> ` : nothing}${pathCell(files[r.file].display, `:${r.line}`)}`,
-    },
+    lineColumn(files, (r) => (r.noUserFrame
+      ? `${files[r.file].path}:${r.line}: no user frame within ${data.program.frames} frames; the memory is counted on the innermost line seen`
+      : `${files[r.file].path}:${r.line}`)),
     { id: 'exitBytes', title: `${moment[0].toUpperCase()}${moment.slice(1)}`, kind: 'bytes', about: `Live bytes ${moment}`, width: '7em', value: (r) => r.exitBytes },
     { id: 'exitBlocks', title: 'Blocks', kind: 'count', width: '6.5em', value: (r) => r.exitBlocks, about: `Live blocks ${moment}` },
   ];

@@ -8,36 +8,22 @@
  */
 import { html, type TemplateResult } from 'lit';
 import { formatBytes, formatCount } from '../../src/model/format';
-import type { LiveProcessData, MapFigures, MapGroup, MappingRow, PanelData, ProcessData, Section } from '../../src/protocol/panel';
+import { PERM_CLASS_TITLES, SMAPS_GROUP_TITLES, smapsFieldName } from '../../src/model/smaps';
+import type { LiveProcessData, MapFigures, MappingRow, PanelData, ProcessData, Section } from '../../src/protocol/panel';
 import type { Column } from '../table';
-import { memo, notice, pathCell, tile, type TabContext } from './common';
+import { memo, notice, pathCell, smallTable, tile, type TabContext } from './common';
 
-const GROUP_TITLES: Record<MapGroup, string> = {
-  mapped: 'Mapped files',
-  anonymous: 'Anonymous memory',
-  kernel: 'Kernel pages',
-};
-
-const CLASS_TITLES: Record<string, string> = {
-  code: 'code',
-  data: 'data',
-  readonly: 'read-only',
-  guard: 'guard',
-  shared: 'shared',
-  other: 'other',
-};
-
-/** Figure columns of the classic table: [title, key, tooltip]. */
-const CLASSIC: ReadonlyArray<[string, keyof MapFigures, string]> = [
-  ['Mappings', 'mappings', 'Number of mappings'],
-  ['Size', 'size', 'Address space (virtual size)'],
-  ['Rss', 'rss', 'Resident pages, shared ones counted in full'],
-  ['Pss', 'pss', 'Proportional set size: each shared page divided among the processes that map it'],
-  ['Shared_Clean', 'sharedClean', 'Resident, shared with other processes, same as the file'],
-  ['Shared_Dirty', 'sharedDirty', 'Resident, shared with other processes, written'],
-  ['Private_Clean', 'privateClean', 'Resident, this process alone, same as the file'],
-  ['Private_Dirty', 'privateDirty', 'Resident, this process alone, written: writable memory'],
-  ['Swap', 'swap', 'Swapped out'],
+/** Figure columns of the classic table, as the kernel orders them: [key, tooltip]. */
+const CLASSIC: ReadonlyArray<[keyof MapFigures, string]> = [
+  ['mappings', 'Number of mappings'],
+  ['size', 'Address space (virtual size)'],
+  ['rss', 'Resident pages, shared ones counted in full'],
+  ['pss', 'Proportional set size: each shared page divided among the processes that map it'],
+  ['sharedClean', 'Resident, shared with other processes, same as the file'],
+  ['sharedDirty', 'Resident, shared with other processes, written'],
+  ['privateClean', 'Resident, this process alone, same as the file'],
+  ['privateDirty', 'Resident, this process alone, written: writable memory'],
+  ['swap', 'Swapped out'],
 ];
 
 type FileRow = MapFigures & { path: string };
@@ -73,7 +59,7 @@ function mappingColumns(): Column<MappingRow>[] {
 }
 
 function figureCells(f: MapFigures): TemplateResult[] {
-  return CLASSIC.map(([, key]) =>
+  return CLASSIC.map(([key]) =>
     html`<td class="ml-num ${key === 'privateDirty' ? 'ml-key' : ''}">${key === 'mappings' ? formatCount(f[key]) : formatBytes(f[key])}</td>`);
 }
 
@@ -118,20 +104,20 @@ function mapsSection(section: Section<ProcessData>, ctx: TabContext): TemplateRe
           <thead>
             <tr>
               <th class="ml-text">Kind</th>
-              ${CLASSIC.map(([title, , about]) => html`<th class="ml-num" title=${about}>${title}</th>`)}
+              ${CLASSIC.map(([key, about]) => html`<th class="ml-num" title=${about}>${key === 'mappings' ? 'Mappings' : smapsFieldName(key)}</th>`)}
             </tr>
           </thead>
           <tbody>
             ${p.groups.filter((g) => g.classes.length > 0).map(
               (g) => html`
-                <tr class="ml-group"><th class="ml-text" colspan=${CLASSIC.length + 1}>${GROUP_TITLES[g.group]}</th></tr>
+                <tr class="ml-group"><th class="ml-text" colspan=${CLASSIC.length + 1}>${SMAPS_GROUP_TITLES[g.group]}</th></tr>
                 ${g.classes.map(
                   (c) => html`<tr>
-                    <td class="ml-text ml-indent">${CLASS_TITLES[c.permClass] ?? c.permClass} <span class="ml-muted">${c.perms.join(' ')}</span></td>
+                    <td class="ml-text ml-indent">${PERM_CLASS_TITLES[c.permClass]} <span class="ml-muted">${c.perms.join(' ')}</span></td>
                     ${figureCells(c)}
                   </tr>`,
                 )}
-                <tr class="ml-subtotal"><td class="ml-text ml-indent">${GROUP_TITLES[g.group]}, total</td>${figureCells(g.total)}</tr>
+                <tr class="ml-subtotal"><td class="ml-text ml-indent">${SMAPS_GROUP_TITLES[g.group]}, total</td>${figureCells(g.total)}</tr>
               `,
             )}
             <tr class="ml-total"><td class="ml-text">Total</td>${figureCells(p.total)}</tr>
@@ -142,27 +128,11 @@ function mapsSection(section: Section<ProcessData>, ctx: TabContext): TemplateRe
     <section class="ml-section">
       <h2>Libraries and mapped files by private dirty</h2>
       <p class="ml-caption">Private dirty in a library is its relocated and written data: what loading it costs every process. Click PSS or Swap to rank by them.</p>
-      <ml-table
-        id="table-files"
-        label="files"
-        .maxRows=${10}
-        .columns=${memo(p, 'files', fileColumns)}
-        .rows=${p.files}
-        .state=${ctx.tableState('files')}
-        .onStateChange=${(s: ReturnType<TabContext['tableState']>) => ctx.setTableState('files', s)}
-      ></ml-table>
+      ${smallTable(ctx, 'files', 'files', 10, memo(p, 'files', fileColumns), p.files)}
     </section>
     <section class="ml-section">
       <h2>Mappings by private dirty</h2>
-      <ml-table
-        id="table-mappings"
-        label="mappings"
-        .maxRows=${10}
-        .columns=${memo(p, 'mappings', mappingColumns)}
-        .rows=${p.mappings}
-        .state=${ctx.tableState('mappings')}
-        .onStateChange=${(s: ReturnType<TabContext['tableState']>) => ctx.setTableState('mappings', s)}
-      ></ml-table>
+      ${smallTable(ctx, 'mappings', 'mappings', 10, memo(p, 'mappings', mappingColumns), p.mappings)}
     </section>
   `;
 }

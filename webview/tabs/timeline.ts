@@ -12,7 +12,7 @@ import type { PanelData, TimelineData } from '../../src/protocol/panel';
 import type { TimelineMarker, TimelineSample } from '../../src/protocol/snapshot';
 import { byteTicks, nearest, ticks } from '../chartScale';
 import type { Column } from '../table';
-import { memo, notice, type TabContext } from './common';
+import { memo, notice, smallTable, type TabContext } from './common';
 
 const HEIGHT = 300;
 const MARGIN = { left: 72, right: 20, top: 18, bottom: 30 };
@@ -225,15 +225,7 @@ export function timelineTab(data: PanelData, ctx: TabContext): TemplateResult {
     <ml-timeline .data=${t}></ml-timeline>
     <section class="ml-section">
       <h2>Markers</h2>
-      <ml-table
-        id="table-markers"
-        label="markers"
-        .maxRows=${8}
-        .columns=${memo(data, 'markers', markerColumns)}
-        .rows=${t.markers}
-        .state=${ctx.tableState('markers')}
-        .onStateChange=${(s: ReturnType<TabContext['tableState']>) => ctx.setTableState('markers', s)}
-      ></ml-table>
+      ${smallTable(ctx, 'markers', 'markers', 8, memo(data, 'markers', markerColumns), t.markers)}
     </section>
   `;
 }
