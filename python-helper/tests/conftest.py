@@ -1,4 +1,5 @@
 """Runs programs under the helper, the way the extension and the CLI do, and reads the snapshot.
+``FakeHost`` (fixture ``host``) is the editor's end of the helper's channel.
 
 ``run_profiled`` writes a program into a temporary folder, runs the interpreter on it with the
 helper's folder first on PYTHONPATH and MEMLENS_* options, and returns the process result and
@@ -8,10 +9,14 @@ import glob
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import pytest
 
@@ -107,3 +112,79 @@ def run_profiled(tmp_path: Path, source: str, *, python: str = sys.executable, n
 def python(request) -> str:
     """Every Python 3.8+ interpreter found, one test run each."""
     return request.param
+
+
+class FakeHost:
+    """The host's end of the channel: collects the helper's messages and sends it requests."""
+
+    def __init__(self) -> None:
+        # AF_UNIX paths are limited to about 100 bytes: pytest's tmp_path can be longer.
+        self.folder = tempfile.mkdtemp(prefix="memlens-host-")
+        self.path = os.path.join(self.folder, "channel.sock")
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(self.path)
+        self.server.listen(4)
+        self.messages: List[dict] = []
+        self.helper: Optional[socket.socket] = None
+        self.changed = threading.Condition()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._read, args=(conn,), daemon=True).start()
+
+    def _read(self, conn: socket.socket) -> None:
+        pending = b""
+        while True:
+            try:
+                chunk = conn.recv(65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            pending += chunk
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                message = json.loads(line)
+                with self.changed:
+                    if message.get("type") == "started":
+                        self.helper = conn
+                    self.messages.append(message)
+                    self.changed.notify_all()
+
+    def send_line(self, line: bytes) -> None:
+        assert self.helper is not None
+        self.helper.sendall(line)
+
+    def send(self, message: dict) -> None:
+        self.send_line(json.dumps(message).encode() + b"\n")
+
+    def wait_for(self, match: Callable[[dict], bool], timeout: float = 60) -> dict:
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                for m in self.messages:
+                    if match(m):
+                        return m
+                left = deadline - time.monotonic()
+                assert left > 0, "timed out; messages: %s" % self.messages
+                self.changed.wait(left)
+
+    def of_type(self, *types: str) -> List[dict]:
+        with self.changed:
+            return [m for m in self.messages if m["type"] in types]
+
+    def close(self) -> None:
+        self.server.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture
+def host():
+    h = FakeHost()
+    yield h
+    h.close()
