@@ -203,6 +203,7 @@ class Validator {
       natural('census.bytes', c.bytes) ??
       bool('census.complete', c.complete) ??
       nonNegative('census.seconds', c.seconds) ??
+      optional(c.cpuSeconds, () => nonNegative('census.cpuSeconds', c.cpuSeconds)) ??
       optional(c.note, () => str('census.note', c.note))
     );
   }

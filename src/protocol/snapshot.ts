@@ -190,9 +190,12 @@ export interface TypeCensus {
   /** Objects counted, and the sum of their sizes. */
   objects: number;
   bytes: number;
-  /** False when the time bound stopped the walk: the figures are then a lower bound. */
+  /** False when the time bound (CPU time) stopped the walk: the figures are then a lower bound. */
   complete: boolean;
+  /** Wall time the walk took. */
   seconds: number;
+  /** CPU time the walk took, which its bound limits (helpers before this field: absent). */
+  cpuSeconds?: number;
   /** When incomplete, how far it got, as a sentence ("walked 61 % of the collector's objects"). */
   note?: string;
 }
