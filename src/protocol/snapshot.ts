@@ -196,7 +196,7 @@ export interface TypeCensus {
   seconds: number;
   /** CPU time the walk took, which its bound limits (helpers before this field: absent). */
   cpuSeconds?: number;
-  /** When incomplete, how far it got, as a sentence ("walked 61 % of the collector's objects"). */
+  /** When incomplete, how far it got, as a sentence ("stopped … after counting 412,003 objects"). */
   note?: string;
 }
 
