@@ -135,11 +135,19 @@ class ForkedCapture:
     def _reap(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while True:
-            done, status = os.waitpid(self.pid, os.WNOHANG)
+            try:
+                done, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                # Reaped by the kernel (the program ignores SIGCHLD) or by the program's own
+                # handler: it has ended, and its file, written atomically, says whether it worked.
+                return os.path.exists(self.path)
             if done:
                 return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
             if time.monotonic() > deadline:
                 os.kill(self.pid, 9)
-                os.waitpid(self.pid, 0)
+                try:
+                    os.waitpid(self.pid, 0)
+                except ChildProcessError:
+                    pass
                 return False
             time.sleep(0.005)

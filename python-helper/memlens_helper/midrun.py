@@ -28,14 +28,16 @@ the file is still written and a refusal is printed to stderr.
   (the user can ask again); the program's own waits for one to be written, since it marks a point
   of its code that a later snapshot would not be.
 """
+import encodings.ascii  # noqa: F401  The children write and read ASCII: loaded now, not in a fork.
 import gc
 import os
 import select
+import signal
 import sys
 import threading
 import time
 import tracemalloc
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from . import process_stats, pymalloc, smaps
 from .aggregate import summarize
@@ -86,6 +88,9 @@ class MidRunSnapshots:
         self._taking = False
         #: One thread per child not yet reaped; removed by the thread itself.
         self._waiters: List[threading.Thread] = []
+        #: The children being written, by sequence number, for ``abort``.
+        self._children: Dict[int, int] = {}
+        self._aborted = False
 
     def install(self) -> None:
         """Listens for the program's audit event and for the host's requests."""
@@ -138,6 +143,7 @@ class MidRunSnapshots:
                 return
             finally:
                 self._taking = False
+            self._children[seq] = pid
             waiter = threading.Thread(target=self._wait, args=(pid, status, seq, req_id, label, t),
                                       name="memlens-snapshot-%d" % seq, daemon=True)
             self._waiters.append(waiter)
@@ -206,9 +212,14 @@ class MidRunSnapshots:
         self._send(dict({"type": "snapshotStarted"}, **named, t=round(t, 3)))
         try:
             outcome = _wait_for_child(pid, status)
+        except Exception as exc:  # The host must hear an answer whatever happened.
+            outcome = "MemLens lost track of the snapshot's process (%s: %s)." % (type(exc).__name__, exc)
         finally:
+            self._children.pop(seq, None)
             if listed:
                 self._waiters.remove(threading.current_thread())
+        if self._aborted and not outcome.startswith("ok "):
+            outcome = "The program was stopped while this snapshot was being written."
         if outcome.startswith("ok "):
             self._send(dict({"type": "snapshotWritten", "path": snapshot_path(self.session.options.out, seq),
                              "kind": "snapshot", "seconds": float(outcome[3:])}, **named))
@@ -229,16 +240,29 @@ class MidRunSnapshots:
         if self.session.channel is not None:
             self.session.channel.send(message)
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         """At exit: refuses new snapshots, and waits until every child is written and reported, so
         that their messages come before ``finished`` and no child shares pages when the exit
-        snapshot reads the memory maps."""
+        snapshot reads the memory maps. ``abort`` (the program was stopped) ends the children
+        instead: a stop gives the exit snapshot a few seconds, which are not to be spent on them."""
         got = self._lock.acquire(timeout=10)
         self.closed = True
         if got:
             self._lock.release()
+        if abort:
+            self.abort()
         for waiter in list(self._waiters):
             waiter.join(WAIT_SECONDS + 10)
+
+    def abort(self) -> None:
+        """Ends the children still writing; their waiters report the snapshots as not written.
+        Safe from a signal handler: it only sends signals."""
+        self._aborted = True
+        for pid in list(self._children.values()):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass  # Already gone.
 
 
 def _audit_hook(take: Callable[[tuple], None]) -> Callable[[str, tuple], None]:
@@ -265,7 +289,7 @@ def _wait_for_child(pid: int, status: int) -> str:
                 data += chunk
                 if not chunk or data.endswith(b"\n"):
                     break
-            done, code = os.waitpid(pid, os.WNOHANG)
+            done, code = _waitpid(pid, os.WNOHANG)
             if done:
                 reaped = code
                 if poller.poll(0):
@@ -273,12 +297,12 @@ def _wait_for_child(pid: int, status: int) -> str:
                 break
             if time.monotonic() > deadline:
                 os.kill(pid, 9)
-                os.waitpid(pid, 0)
+                _waitpid(pid, 0)
                 return "The snapshot took over %d s and was abandoned." % WAIT_SECONDS
     finally:
         os.close(status)
     if reaped is None:
-        reaped = os.waitpid(pid, 0)[1]
+        reaped = _waitpid(pid, 0)[1]
     text = data.decode("utf-8", "replace").strip()
     if text.startswith("ok "):
         return text
@@ -287,7 +311,19 @@ def _wait_for_child(pid: int, status: int) -> str:
     return "The snapshot's process ended without writing it (%s)." % _describe_status(reaped)
 
 
-def _describe_status(status: int) -> str:
+def _waitpid(pid: int, options: int) -> Tuple[int, Optional[int]]:
+    """``os.waitpid``, where a child already reaped by someone else counts as ended with an
+    unknown status: a program that ignores SIGCHLD has its children reaped by the kernel, and a
+    program's own SIGCHLD handler may reap them first. The status pipe then says how it went."""
+    try:
+        return os.waitpid(pid, options)
+    except ChildProcessError:
+        return pid, None
+
+
+def _describe_status(status: Optional[int]) -> str:
+    if status is None:
+        return "its exit status was taken by the program's own child handling"
     if os.WIFSIGNALED(status):
         return "killed by signal %d" % os.WTERMSIG(status)
     return "exit status %d" % os.WEXITSTATUS(status)
@@ -300,6 +336,11 @@ def _child(s, markers: List[Tuple[float, str]], seq: int, label: Optional[str], 
     try:
         t0 = time.monotonic()
         detach_from_terminal()
+        # The forking thread is this process's main thread now, so the program's Python signal
+        # handlers would run here: a SIGCHLD reaper would take the grandchild's status, and an
+        # ignored SIGCHLD would have the kernel reap it. Children are waited for by default here.
+        if hasattr(signal, "SIGCHLD"):
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         try:
             # The program comes first: on a busy machine the child waits for the CPU, not the program.
             os.nice(19)

@@ -44,6 +44,8 @@ CAPTURE_TIMEOUT = 600
 class Session:
     def __init__(self, options: config.Options) -> None:
         self.options = options
+        # The profiled process: a child it forks inherits this object, its atexit and handlers.
+        self.pid = os.getpid()
         self.started = time.time()
         # The clock of the timeline, the import costs and the GC markers: seconds since this moment.
         self.perf0 = time.perf_counter()
@@ -91,18 +93,33 @@ class Session:
                                "executable": sys.executable, "frames": self.options.frames})
 
     def _on_signal(self, signum: int, _frame: object) -> None:
-        self.end = {"kind": "signal", "signal": signal.Signals(signum).name}
-        self.finish()
+        if self.finished and os.getpid() == self.pid:
+            # Already ending (waiting for snapshots still being written, or processing): a stop
+            # request now gives up on those snapshots, not on the exit snapshot, and the host's
+            # next step, SIGKILL, remains if even that takes too long.
+            self.midrun.abort()
+            return
+        if os.getpid() == self.pid:
+            self.end = {"kind": "signal", "signal": signal.Signals(signum).name}
+            self.finish()
+        # In a child the program forked, the handler came with the fork: the signal does what it
+        # would have done there.
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
+
+    def _stopped(self) -> bool:
+        """Whether the program is ending because it was asked to stop (Ctrl+C, Stop, a signal)."""
+        end = self.end
+        return end.get("kind") == "signal" or (end.get("kind") == "exception" and end.get("type") == "KeyboardInterrupt")
 
     def _on_uncaught(self, exc_type, exc, tb) -> None:
         self.end = _describe_exception(exc_type, exc, tb, self.user)
         self._excepthook(exc_type, exc, tb)
 
     def finish(self) -> None:
-        """Takes the snapshot and writes it; never raises into the program's exit."""
-        if self.finished:
+        """Takes the snapshot and writes it; never raises into the program's exit. Not in a child
+        the program forked: it would overwrite the run's snapshot and end the program's channel."""
+        if self.finished or os.getpid() != self.pid:
             return
         self.finished = True
         path: Optional[str] = None
@@ -120,7 +137,7 @@ class Session:
     def _write_exit_snapshot(self) -> None:
         # Snapshots still being written finish first: their messages precede the exit's, and their
         # children must not share the program's pages when the memory maps are read below.
-        self.midrun.close()
+        self.midrun.close(abort=self._stopped())
         t0 = time.monotonic()
         self.gc_watch.uninstall()
         if self.import_watch is not None:

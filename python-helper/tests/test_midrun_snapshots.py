@@ -10,6 +10,7 @@ test's own.
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -407,3 +408,77 @@ def test_writable_memory_is_the_same_with_a_helper_child_alive(tmp_path, python)
     assert reference >= 84 * MiB
     for key, (w, _) in figures.items():
         assert abs(w - reference) <= 0.03 * reference, (key, w, reference)
+
+
+def test_stopping_while_a_snapshot_is_written_keeps_the_exit_snapshot(tmp_path, python, host):
+    # Stop sends SIGINT, then SIGTERM 3 s later: the exit snapshot must not wait for a snapshot's
+    # child (a big heap takes seconds), and a second signal must not cost the exit snapshot.
+    source = """
+import sys, time
+objects = [{"i": i} for i in range(700000)]
+sys.audit("memlens.snapshot", "big")
+open("marked", "w").close()
+while True:
+    time.sleep(0.1)
+"""
+    proc = start(tmp_path, source, python, host=host)
+    try:
+        while not (tmp_path / "marked").exists() and proc.poll() is None:
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(3)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGTERM)
+    finally:
+        proc = finish(proc)
+    assert snapshot(tmp_path).doc["kind"] == "exit"
+    answered = host.of_type("snapshotWritten", "snapshotFailed")
+    assert any(m.get("seq") == 1 for m in answered), host.messages
+    failed = [m for m in answered if m["type"] == "snapshotFailed"]
+    assert all("stopped while this snapshot was being written" in m["error"] for m in failed)
+
+
+def test_a_child_the_program_forks_leaves_the_run_alone(tmp_path, python, host):
+    source = """
+import os, sys, time
+keep = bytearray(3 * 1024 * 1024)  # @keep
+pid = os.fork()
+if pid == 0:
+    sys.exit(0)  # The child's exit runs the inherited atexit handlers.
+os.waitpid(pid, 0)
+sys.audit("memlens.snapshot", "after the child")
+time.sleep(0.2)
+"""
+    proc = finish(start(tmp_path, source, python, host=host))
+    assert proc.returncode == 0, proc.stderr
+    assert [m["type"] for m in host.messages].count("finished") == 1
+    assert host.of_type("snapshotWritten")[0]["label"] == "after the child"
+    exit_doc = snapshot(tmp_path).doc
+    assert exit_doc["program"]["pid"] == host.of_type("started")[0]["pid"]
+
+
+@pytest.mark.parametrize("handling", ["ignored", "reaper"])
+def test_snapshots_work_when_the_program_handles_sigchld(tmp_path, python, host, handling):
+    source = """
+import os, signal, sys, time
+if %r == "ignored":
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+else:
+    def reap(signum, frame):
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            pass
+    signal.signal(signal.SIGCHLD, reap)
+keep = bytearray(2 * 1024 * 1024)  # @keep
+sys.audit("memlens.snapshot", "one")
+time.sleep(1)
+""" % handling
+    proc = finish(start(tmp_path, source, python, host=host))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert [m["label"] for m in host.of_type("snapshotWritten") if m["kind"] == "snapshot"] == ["one"]
+    assert abs(snapshot(tmp_path, 1).bytes_at("keep") - 2 * MiB) <= 0.05 * 2 * MiB
+    assert snapshot(tmp_path).doc["kind"] == "exit"
