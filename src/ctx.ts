@@ -84,7 +84,7 @@ export class Ctx implements vscode.Disposable {
     this.currentModel = model;
     this.currentSource = source;
     this.currentComparison = undefined;
-    this.lines.reset(model);
+    this.lines.reset(model, [], this.currentRun !== undefined);
     void this.setContextKeys();
     this.changed.fire();
   }
@@ -94,15 +94,20 @@ export class Ctx implements vscode.Disposable {
     this.currentModel = after;
     this.currentSource = source;
     this.currentComparison = comparison;
-    this.lines.reset(after, comparison.lineKeys());
+    this.lines.reset(after, comparison.lineKeys(), this.currentRun !== undefined);
     void this.setContextKeys();
     this.changed.fire();
   }
 
-  /** Back from a comparison to the later snapshot's own figures. */
+  /**
+   * Back from a comparison to the later snapshot's own figures. The lines stay where edits made
+   * since moved them: the trackers already follow every line of that snapshot.
+   */
   clearComparison(): void {
-    if (!this.currentComparison || !this.currentModel || !this.currentSource) return;
-    this.setModel(this.currentModel, this.currentSource);
+    if (!this.currentComparison) return;
+    this.currentComparison = undefined;
+    void this.setContextKeys();
+    this.changed.fire();
   }
 
   /** Removes the results from every view. */

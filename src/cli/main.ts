@@ -210,15 +210,20 @@ async function profile(cmd: Extract<CliCommand, { kind: 'profile' }>): Promise<n
       process.off('SIGTERM', onSignal);
     }
 
+    // Kept first: a run that ends without its exit snapshot (killed, crashed) is when the
+    // snapshots it took before matter most.
+    const kept = await keepRunSnapshots(tmp, json);
     let model: MemModel;
     try {
       model = buildModel(await finishRun(outFile, status, json));
     } catch (err) {
-      if (err instanceof SnapshotError) return fail(err.message, EXIT_NO_SNAPSHOT);
+      if (err instanceof SnapshotError) {
+        if (kept) process.stdout.write(kept);
+        return fail(err.message, EXIT_NO_SNAPSHOT);
+      }
       throw err;
     }
     const report = renderReport(model, { top: cmd.top, cwd, sourceLine: sourceReader() });
-    const kept = await keepRunSnapshots(tmp, json);
     process.stdout.write('\n' + report + (json === undefined ? '' : `\nSnapshot written to ${json}\n`) + kept);
     return programExitCode(status);
   } finally {

@@ -55,8 +55,10 @@ export class EditTracker implements vscode.Disposable {
   /**
    * Starts over for a new model (or none), replaying the edits recorded since `beginRun`.
    * `extra` names more lines to follow (a comparison's lines that the model no longer holds).
+   * `runGoesOn`: results shown while the program still runs (a snapshot taken during it, or a
+   * comparison of two): the recording goes on, for the run's own results when they come.
    */
-  reset(model: MemModel | undefined, extra: Iterable<[file: string, line: number]> = []): void {
+  reset(model: MemModel | undefined, extra: Iterable<[file: string, line: number]> = [], runGoesOn = false): void {
     this.trackers.clear();
     this.followed.clear();
     if (!model) return;
@@ -78,7 +80,7 @@ export class EditTracker implements vscode.Disposable {
     }
     for (const [file, line] of extra) follow(file, line);
     for (const doc of vscode.workspace.textDocuments) this.start(doc);
-    this.recording = undefined;
+    if (!runGoesOn) this.recording = undefined;
   }
 
   /** Where line `runLine` (1-based) of `file` is now; undefined when it was deleted. */

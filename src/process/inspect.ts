@@ -64,8 +64,10 @@ async function pickProcess(): Promise<number | undefined> {
       qp.items = withTyped(listed, value);
     });
     qp.onDidAccept(() => {
-      const chosen = qp.selectedItems[0] ?? qp.activeItems[0];
       const typed = /^\s*(\d+)\s*$/.exec(qp.value);
+      // Typed digits are a PID: the filter may rank another process first (11234 for 1234).
+      const exact = typed ? listed.find((i) => i.pid === Number(typed[1])) : undefined;
+      const chosen = exact ?? qp.selectedItems[0] ?? qp.activeItems[0];
       resolve(chosen?.pid ?? (typed ? Number(typed[1]) : undefined));
       qp.hide();
     });

@@ -148,8 +148,11 @@ export class SnapshotCommands {
   async findLeaks(target?: SnapshotNode | string[], selected?: SnapshotNode[]): Promise<LeaksOutcome> {
     let files: string[] | undefined;
     if (Array.isArray(target)) files = target;
-    else if (selected && selected.length >= 3) files = selected.flatMap((n) => (n.kind === 'snapshot' ? [n.snapshot.path] : []));
-    else if (target?.kind === 'run') files = target.run.snapshots.map((s) => s.path);
+    else if (selected && selected.length > 1) {
+      // Snapshots selected in the view: exactly those, and a sentence when they are too few.
+      files = selected.flatMap((n) => (n.kind === 'snapshot' ? [n.snapshot.path] : []));
+      if (files.length < 3) return this.refuse(`MemLens: select three or more snapshots to look for leaks (${files.length} selected).`);
+    } else if (target?.kind === 'run') files = target.run.snapshots.map((s) => s.path);
     else files = await this.pickRunForLeaks();
     if (!files) return { ok: false, message: 'cancelled' };
     let docs;

@@ -92,6 +92,11 @@ suite('snapshots taken during a run', function () {
     assert.ok(run, 'the run is listed');
     assert.deepStrictEqual(run.snapshots.map((s) => s.label), ['first', 'second', null]);
     const node = { kind: 'snapshot', run, snapshot: run.snapshots[2] };
+    // Two selected in the view are too few for leaks: said, not replaced by another choice.
+    const nodes = run.snapshots.map((snapshot) => ({ kind: 'snapshot', run, snapshot }));
+    const two = await vscode.commands.executeCommand<LeaksOutcome>('memlens.findLeaks', nodes[0], nodes.slice(0, 2));
+    assert.strictEqual(two.ok, false);
+    assert.match(two.message, /select three or more snapshots to look for leaks \(2 selected\)/);
     assert.ok(await vscode.commands.executeCommand('memlens.renameSnapshot', node, 'third'));
     assert.strictEqual(JSON.parse(fs.readFileSync(third.path, 'utf8')).label, 'third');
 
@@ -102,10 +107,16 @@ suite('snapshots taken during a run', function () {
     assert.ok(memlens.comparison, 'the comparison is still shown after the run');
     const after = (await memlens.listSnapshots()).find((r) => r.dir === runDir)!;
     assert.deepStrictEqual(after.snapshots.map((s) => s.kind), ['snapshot', 'snapshot', 'snapshot', 'exit']);
+    // A line inserted above moves the growth down, and ending the comparison keeps it there.
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString())!;
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), '# a line added after the run\n'));
+    await waitFor('the growth one line lower', () => memlens.annotations(uri),
+      (a) => a.some((x) => x.line === LEAK_LINE + 1 && x.runLine === LEAK_LINE && x.text.startsWith('+')));
     await vscode.commands.executeCommand('memlens.clearComparison');
     assert.strictEqual(memlens.comparison, undefined);
-    await waitFor('sizes again on the leaking line', () => memlens.annotations(uri),
-      (a) => a.some((x) => x.line === LEAK_LINE && /^\d+\.\d MiB · \d+ blocks$/.test(x.text)));
+    await waitFor('sizes again on the leaking line, still one line lower', () => memlens.annotations(uri),
+      (a) => a.some((x) => x.line === LEAK_LINE + 1 && /^\d+\.\d MiB · \d+ blocks$/.test(x.text)));
+    await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
   test('Take Snapshot with no run says how to start one', async () => {

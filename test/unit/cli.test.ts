@@ -89,6 +89,17 @@ suite('cli (end to end)', function () {
     assert.match(lost.stdout, /2 snapshots were taken during the run and not kept: pass --json FILE to keep them\.\n$/);
   });
 
+  test('snapshots taken before the program dies without its exit snapshot are kept', async () => {
+    await fs.writeFile(
+      path.join(dir, 'dies.py'),
+      ['import os, sys, time', 'kept = bytes(2 * 1024 * 1024)', 'sys.audit("memlens.snapshot", "before the end")', 'time.sleep(1)  # Later, the program dies.', 'os._exit(9)', ''].join('\n'),
+    );
+    const r = await memlens(['profile', '--json', 'run.json', 'dies.py'], dir);
+    assert.equal(r.code, 3);
+    assert.match(r.stdout, new RegExp(`Snapshots taken during the run: ${path.join(dir, 'run-1.json')}\n`));
+    assert.equal((await loadSnapshotFile(path.join(dir, 'run-1.json'))).label, 'before the end');
+  });
+
   test("the program's exit code passes through, and it can read its standard input", async () => {
     await fs.writeFile(path.join(dir, 'ask.py'), 'name = input("name? ")\nprint("hello " + name)\nraise SystemExit(5)\n');
     const r = await memlens(['profile', 'ask.py'], dir, 'Ada\n');
