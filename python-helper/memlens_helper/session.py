@@ -124,6 +124,9 @@ class Session:
         self.finished = True
         path: Optional[str] = None
         error: Optional[str] = None
+        if self.channel:
+            # A host stopping the program waits for `finished` before its next signal.
+            self.channel.send({"type": "finishing"})
         try:
             self._write_exit_snapshot()
             path = self.options.out

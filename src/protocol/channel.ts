@@ -22,6 +22,8 @@ export type FromHelper =
   | { type: 'snapshotStarted'; seq: number; id?: number; label?: string; t: number }
   | { type: 'snapshotWritten'; path: string; kind: 'exit' | 'snapshot'; seconds: number; seq?: number; id?: number; label?: string }
   | { type: 'snapshotFailed'; seq: number; id?: number; error: string }
+  /** The program is ending and the exit snapshot is being taken (`finished` follows). */
+  | { type: 'finishing' }
   | { type: 'finished'; path: string | null; error?: string }
   | { type: 'exited'; pid: number | null; code: number | null; signal: string | null };
 

@@ -173,6 +173,8 @@ export function parseMessage(line: string): FromHelper | undefined {
         : undefined;
     case 'snapshotFailed':
       return isSeq(m.seq) && optional(m.id, isNum) && isStr(m.error) ? (m as FromHelper) : undefined;
+    case 'finishing':
+      return m as FromHelper;
     case 'finished':
       return (m.path === null || isStr(m.path)) && (m.error === undefined || isStr(m.error))
         ? (m as FromHelper)

@@ -6,7 +6,8 @@
  * and traceback stay readable: VS Code closes a terminal when its process ends, and the API has no
  * `waitOnExit`. A status bar item and a cancellable progress notification show live memory from
  * the helper's channel; stopping sends SIGINT, then SIGTERM, then SIGKILL to the terminal's
- * process group, in which the launcher ignores the first two (decisions.md, "Cancel").
+ * process group, in which the launcher ignores the first two (decisions.md, "Cancel"), and waits
+ * (up to a minute) between them while the helper says it is taking the exit snapshot.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -42,6 +43,11 @@ export interface RunEnd extends RunStatus {
 }
 
 const POSIX = process.platform !== 'win32';
+/**
+ * How long a stop waits for an exit snapshot being taken before the next signal: a million live
+ * blocks take about 1.5 s, a big heap on a busy machine much longer.
+ */
+const EXIT_SNAPSHOT_SECONDS = 60;
 /** The terminal of the last run, kept open for its output until the next run replaces it. */
 let lastTerminal: vscode.Terminal | undefined;
 
@@ -68,6 +74,9 @@ export class TerminalRun implements vscode.Disposable {
   /** Fires on each live figure from the helper. */
   readonly onDidUpdate = this.liveChanged.event;
   private lastSignal: NodeJS.Signals | null = null;
+  /** Where the helper's exit snapshot stands, from its `finishing` and `finished` messages. */
+  private exitSnapshot: 'not yet' | 'taking' | 'done' = 'not yet';
+  private readonly exitSnapshotChanged = new vscode.EventEmitter<void>();
   private stopping: Promise<void> | undefined;
   private resolveEnd!: (end: RunEnd) => void;
   private endedYet = false;
@@ -90,6 +99,7 @@ export class TerminalRun implements vscode.Disposable {
     this.disposables.push(
       this.status,
       this.snapshotStatus,
+      this.exitSnapshotChanged,
       this.snapshots,
       this.snapshots.onDidChange(() => this.showSnapshotStatus()),
       this.liveChanged,
@@ -140,12 +150,31 @@ export class TerminalRun implements vscode.Disposable {
         this.lastSignal = sig;
         signal(pid, sig);
         if (await this.endsWithin(grace)) return;
+        // The helper is taking the exit snapshot (seconds for a big heap): the next signal would
+        // cost it, so it gets time to finish first.
+        if (this.exitSnapshot === 'taking' && (await this.exitSnapshotWithin(EXIT_SNAPSHOT_SECONDS * 1000))) {
+          if (await this.endsWithin(grace)) return;
+        }
       }
       // Even SIGKILL left it standing (a zombie the terminal does not reap): give up on it.
       this.terminal.dispose();
       await this.ended;
     })();
     return this.stopping;
+  }
+
+  /** Whether the helper says the exit snapshot is done within `ms`, or the program ends. */
+  private exitSnapshotWithin(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), ms);
+      const sub = this.exitSnapshotChanged.event(() => done(true));
+      void this.ended.then(() => done(true));
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(ok);
+      };
+    });
   }
 
   private endsWithin(ms: number): Promise<boolean> {
@@ -190,10 +219,16 @@ export class TerminalRun implements vscode.Disposable {
           'Click to stop it (what it holds then is kept).';
         this.liveChanged.fire();
         break;
+      case 'finishing':
+        this.exitSnapshot = 'taking';
+        break;
+      case 'finished':
+        this.exitSnapshot = 'done';
+        this.exitSnapshotChanged.fire();
+        break;
       case 'snapshotWritten':
       case 'snapshotStarted':
       case 'snapshotFailed':
-      case 'finished':
         break;
       case 'exited':
         // The launcher's word is exact: the code, or the signal that ended the program.

@@ -182,6 +182,22 @@ suite('profiling a real program in a terminal', function () {
     assert.strictEqual(memlens.model, undefined, 'nothing is shown');
   });
 
+  test('stop: a big heap whose exit snapshot outlasts the grace period still gets its results', async () => {
+    const memlens = await api();
+    // A 0.5 s grace: the exit snapshot of 2.5 million blocks takes longer, so without waiting for
+    // the helper's `finished` the next signal would cost it.
+    const running = profile(sampleUri('big_heap.py'), { graceSeconds: 0.5 });
+    await waitFor('the heap built', () => memlens.run?.live, (l) => l !== undefined && l.tracedCurrent > 100 * MiB, 60_000);
+    await vscode.commands.executeCommand('memlens.stop');
+    const outcome = await running;
+    assert.strictEqual(outcome.result, 'shown', outcome.message);
+    // Python ends an uncaught KeyboardInterrupt with SIGINT itself; SIGTERM or SIGKILL would be ours.
+    assert.strictEqual(outcome.end?.signal, 'SIGINT', `ended by ${outcome.end?.signal}`);
+    assert.match(outcome.message, /big_heap\.py was stopped/);
+    const doc = memlens.model!.doc;
+    assert.ok(doc.processingSeconds > 0.5, `the exit snapshot took ${doc.processingSeconds} s, longer than the grace`);
+  });
+
   test('closing the terminal while the program runs: no results, and a message that says why', async () => {
     const memlens = await api();
     const running = profile(sampleUri('slow.py'));

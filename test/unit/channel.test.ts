@@ -38,12 +38,12 @@ suite('channel', () => {
       await send(channel.path, [
         started.slice(0, 10),
         started.slice(10) + '\n' + live.slice(0, 5),
-        live.slice(5) + '\nnot json\n{"type":"mystery"}\n\n',
+        live.slice(5) + '\nnot json\n{"type":"mystery"}\n\n{"type":"finishing"}\n',
         // The last line may arrive without its newline when the helper is cut off.
         finished,
       ]);
-      await until(() => got.length === 3);
-      assert.deepEqual(got.map((m) => m.type), ['started', 'live', 'finished']);
+      await until(() => got.length === 4);
+      assert.deepEqual(got.map((m) => m.type), ['started', 'live', 'finishing', 'finished']);
       assert.deepEqual(got[1], JSON.parse(live));
       assert.equal(channel.badLines, 2);
     } finally {
