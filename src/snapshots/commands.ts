@@ -78,19 +78,20 @@ export class SnapshotCommands {
       if (label === undefined) return { ok: false, error: 'cancelled' };
     }
     label = label.trim();
+    // The view refreshes itself on the helper's message (extension.ts, followRunSnapshots).
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'MemLens: taking a snapshot (the program runs on)…' },
       () => run.snapshots.take(label || undefined),
     );
-    this.view.refresh();
     if (!outcome.ok) {
       void vscode.window.showErrorMessage(`MemLens: no snapshot was taken. ${outcome.error}`);
       return outcome;
     }
-    const info = await this.describe(outcome.path);
+    const listed = (await this.store.run(path.dirname(outcome.path))).snapshots;
+    const info = listed.find((s) => s.path === outcome.path);
     const name = info ? snapshotName(info) : path.basename(outcome.path);
     const figures = info ? `${formatBytes(info.traced)} traced, ${formatDuration(info.elapsed)} into the run` : '';
-    const hasPrevious = (await this.store.run(path.dirname(outcome.path))).snapshots.length >= 2;
+    const hasPrevious = listed.length >= 2;
     const actions = hasPrevious ? ['Compare with Previous', 'Show'] : ['Show'];
     void vscode.window.showInformationMessage(`MemLens: snapshot ${name} taken${figures ? `: ${figures}` : ''}.`, ...actions).then((pick) => {
       if (pick === 'Show') void vscode.commands.executeCommand('memlens.openSnapshot', vscode.Uri.file(outcome.path));
@@ -340,10 +341,6 @@ export class SnapshotCommands {
     const running = (this.ctx.run as TerminalRun | undefined)?.runDir;
     const shown = this.ctx.source ? path.dirname(this.ctx.source.snapshotPath) : undefined;
     return enough.find((r) => r.dir === running) ?? enough.find((r) => r.dir === shown) ?? enough[0];
-  }
-
-  private async describe(file: string): Promise<SnapshotInfo | undefined> {
-    return (await this.store.run(path.dirname(file))).snapshots.find((s) => s.path === file);
   }
 
   private refuse(message: string): { ok: false; message: string } {

@@ -240,3 +240,29 @@ export async function toast(page, pattern) {
   const item = page.locator('.notifications-toasts .notification-list-item-message').filter({ hasText: pattern }).first();
   return (await item.textContent({ timeout: 30_000 })).trim();
 }
+
+/**
+ * The `after` text on 1-based `line` of a text editor, once one matching `pattern` shows: CSS
+ * generated content, read from the ::after pseudo-element; line N is the Nth `.view-line` by its
+ * top. Every editor group is searched: a webview panel beside the editor may hold the focus.
+ */
+export async function afterText(page, line, pattern) {
+  const handle = await page.waitForFunction(({ line, source }) => {
+    for (const editor of document.querySelectorAll('.editor-group-container .monaco-editor')) {
+      const rows = [...editor.querySelectorAll('.view-lines .view-line')];
+      rows.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top));
+      for (const span of rows[line - 1]?.querySelectorAll('span') ?? []) {
+        const c = getComputedStyle(span, '::after').content;
+        if (c && c !== 'none' && c !== 'normal') {
+          const text = JSON.parse(c);
+          if (new RegExp(source).test(text)) return text;
+        }
+      }
+    }
+    return null;
+  }, { line, source: pattern.source }, { timeout: 30_000 });
+  return handle.jsonValue();
+}
+
+/** The memory panel's content frame (the webview's inner iframe), for locators. */
+export const panel = (page) => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');

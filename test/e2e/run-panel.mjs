@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bigSnapshot } from './bigSnapshot.mjs';
-import { Checks, log, main, openFromExplorer, RESULTS, ROOT, runCommand, sleep } from './harness.mjs';
+import { Checks, log, main, openFromExplorer, panel, RESULTS, ROOT, runCommand, sleep } from './harness.mjs';
 
 const VSIX = path.join(ROOT, 'out', 'memlens.vsix');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'panel');
@@ -28,9 +28,6 @@ const LEAK_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'leak');
 const KEYS = { compareLeak: 'ctrl+alt+shift+f1', leaks: 'ctrl+alt+shift+f2', compareHostile: 'ctrl+alt+shift+f3', leaksHostile: 'ctrl+alt+shift+f4' };
 /** Playwright's names for them. */
 const PRESS = Object.fromEntries(Object.entries(KEYS).map(([k, v]) => [k, v.split('+').map((p) => (p === 'ctrl' ? 'Control' : p === 'alt' ? 'Alt' : p === 'shift' ? 'Shift' : p.toUpperCase())).join('+')]));
-
-/** The panel's content frame, for locators. */
-const panel = (page) => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 
 /** The panel's content frame as a Frame, for evaluating code in it. */
 async function panelFrame(page) {

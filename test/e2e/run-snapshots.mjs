@@ -7,34 +7,10 @@
 // Usage: node test/e2e/run-snapshots.mjs
 import fs from 'node:fs';
 import path from 'node:path';
-import { Checks, log, main, openFromExplorer, RESULTS, ROOT, runCommand, sleep, toast } from './harness.mjs';
+import { afterText, Checks, log, main, openFromExplorer, panel, RESULTS, ROOT, runCommand, sleep, toast } from './harness.mjs';
 
 const VSIX = path.join(ROOT, 'out', 'memlens.vsix');
 const LEAK_LINE = 12;
-
-/** The panel's content frame, for locators. */
-const panel = (page) => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-
-/** The `after` text on 1-based `line` of the active editor matching `pattern` (CSS generated content). */
-async function afterText(page, line, pattern) {
-  const handle = await page.waitForFunction(({ line, source }) => {
-    const editor = document.querySelector('.editor-group-container .monaco-editor');
-    if (!editor) return null;
-    for (const ed of document.querySelectorAll('.editor-group-container .monaco-editor')) {
-      const rows = [...ed.querySelectorAll('.view-lines .view-line')];
-      rows.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top));
-      for (const span of rows[line - 1]?.querySelectorAll('span') ?? []) {
-        const c = getComputedStyle(span, '::after').content;
-        if (c && c !== 'none' && c !== 'normal') {
-          const text = JSON.parse(c);
-          if (new RegExp(source).test(text)) return text;
-        }
-      }
-    }
-    return null;
-  }, { line, source: pattern.source }, { timeout: 30_000 });
-  return handle.jsonValue();
-}
 
 /** Takes a snapshot from the palette, typing `label` into the input box. */
 async function takeSnapshot(page, label) {
@@ -62,8 +38,8 @@ await main(300_000, async (newSession) => {
   await openFromExplorer(page, 'leaky_loop.py', 'A long-running service');
   await runCommand(page, 'MemLens: Profile Memory');
   await checks.check('the snapshot button appears in the status bar once the program traces', async () =>
-    (await page.locator('.statusbar-item', { hasText: 'Snapshot' }).first().textContent({ timeout: 30_000 })).trim(),
-  (t) => t.includes('Snapshot'));
+    (await page.locator('.statusbar-item', { hasText: /^\s*Snapshot\s*$/ }).first().textContent({ timeout: 30_000 })).trim(),
+  (t) => t === 'Snapshot');
 
   await checks.check('Take Snapshot from the palette, labelled "first"', () => takeSnapshot(page, 'first'),
     (t) => /^MemLens: snapshot first taken: [\d.]+ MiB traced, [\d.]+ (ms|s) into the run\.$/.test(t));

@@ -7,31 +7,9 @@
 // Screenshots go to test-results/. Usage: node test/e2e/run-ui.mjs
 import fs from 'node:fs';
 import path from 'node:path';
-import { Checks, log, main, openFromExplorer, RESULTS, ROOT, runCommand, sleep, toast } from './harness.mjs';
+import { afterText, Checks, log, main, openFromExplorer, RESULTS, ROOT, runCommand, sleep, toast } from './harness.mjs';
 
 const VSIX = path.join(ROOT, 'out', 'memlens.vsix');
-
-/**
- * The `after` text on 1-based `line` of the visible editor, once `ok(text)` holds: CSS generated
- * content, read from the ::after pseudo-element; line N is the Nth `.view-line` by its top.
- */
-async function afterText(page, line, pattern) {
-  const handle = await page.waitForFunction(({ line, source }) => {
-    const editor = document.querySelector('.editor-group-container.active .monaco-editor');
-    if (!editor) return null;
-    const rows = [...editor.querySelectorAll('.view-lines .view-line')];
-    rows.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top));
-    for (const span of rows[line - 1]?.querySelectorAll('span') ?? []) {
-      const c = getComputedStyle(span, '::after').content;
-      if (c && c !== 'none' && c !== 'normal') {
-        const text = JSON.parse(c);
-        if (new RegExp(source).test(text)) return text;
-      }
-    }
-    return null;
-  }, { line, source: pattern.source }, { timeout: 30_000 });
-  return handle.jsonValue();
-}
 
 await main(360_000, async (newSession) => {
   if (!fs.existsSync(VSIX)) throw new Error(`missing ${VSIX}: run npm run package first`);
