@@ -187,7 +187,10 @@ suite('profiling a real program in a terminal', function () {
     // A 0.5 s grace: the exit snapshot of 2.5 million blocks takes longer, so without waiting for
     // the helper's `finished` the next signal would cost it.
     const running = profile(sampleUri('big_heap.py'), { graceSeconds: 0.5 });
-    await waitFor('the heap built', () => memlens.run?.live, (l) => l !== undefined && l.tracedCurrent > 100 * MiB, 60_000);
+    const ready = path.join(workspaceDir(), 'big_heap.ready');
+    fs.rmSync(ready, { force: true });
+    await waitFor('the heap built', () => fs.existsSync(ready), (built) => built, 60_000);
+    fs.rmSync(ready);
     await vscode.commands.executeCommand('memlens.stop');
     const outcome = await running;
     assert.strictEqual(outcome.result, 'shown', outcome.message);
