@@ -15,6 +15,7 @@ import { showLine, type ShowLineArgs } from './editor/showLine';
 import { loadSnapshotFile, SnapshotError } from './model/load';
 import { buildModel } from './model/model';
 import type { MemModel, View } from './model/types';
+import * as notify from './notify/notify';
 import { MemoryPanel, type PanelProbe } from './panel/memoryPanel';
 import { inspectProcessCommand } from './process/inspect';
 import { profileCommand, type ProfileOptions } from './session/profile';
@@ -124,7 +125,7 @@ function commands(ctx: Ctx, panel: MemoryPanel): Record<string, (...args: any[])
     'memlens.profile': (uri?: vscode.Uri, _selected?: unknown, options?: ProfileOptions) => profileCommand(ctx, uri, options),
     'memlens.stop': async () => {
       if (!ctx.run) {
-        void vscode.window.showInformationMessage('MemLens: nothing is being profiled.');
+        void notify.info('MemLens: nothing is being profiled.');
         return false;
       }
       await ctx.run.stop();
@@ -170,7 +171,7 @@ async function openSnapshot(ctx: Ctx, uri?: vscode.Uri): Promise<{ ok: boolean; 
     return { ok: true, message };
   } catch (err) {
     if (!(err instanceof SnapshotError)) throw err;
-    void vscode.window.showErrorMessage(`MemLens: ${err.message}`);
+    void notify.error(`MemLens: ${err.message}`);
     ctx.log.error(err.message);
     return { ok: false, message: err.message };
   }

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { formatLineSummary } from '../model/format';
 import { hottestLines } from '../model/model';
+import * as notify from '../notify/notify';
 import { displayPath } from './paths';
 import { showLine } from './showLine';
 
@@ -46,7 +47,7 @@ export async function hottestLineItems(ctx: Ctx): Promise<HottestLineItem[]> {
 /** Shows the list; resolves with the line opened, if any. */
 export async function showHottestLines(ctx: Ctx): Promise<{ file: string; line: number } | undefined> {
   if (!ctx.model) {
-    void vscode.window.showInformationMessage('MemLens: no results yet. Profile a program or open a snapshot first.');
+    void notify.info('MemLens: no results yet. Profile a program or open a snapshot first.');
     return undefined;
   }
   const items = await hottestLineItems(ctx);

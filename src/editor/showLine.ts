@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
+import * as notify from '../notify/notify';
 
 /** Arguments of `memlens.showLine` (a plain object, so command URIs can carry it as JSON). */
 export interface ShowLineArgs {
@@ -30,7 +31,7 @@ export async function showLine(
   try {
     doc = await vscode.workspace.openTextDocument(vscode.Uri.file(args.file));
   } catch (err) {
-    void vscode.window.showWarningMessage(`MemLens: cannot open ${args.file}: ${(err as Error).message}`);
+    void notify.warn(`MemLens: cannot open ${args.file}: ${(err as Error).message}`);
     return undefined;
   }
   const at = ctx.lines.current(args.file, args.line);

@@ -24,6 +24,7 @@ import type { LeakReport } from '../model/leaks';
 import { loadSnapshotFile, SnapshotError } from '../model/load';
 import { buildModel } from '../model/model';
 import type { MemModel } from '../model/types';
+import * as notify from '../notify/notify';
 import { readLiveProcess } from '../process/readLive';
 import type { CompareData, FromPanel, LeaksData, LiveProcessData, PanelData, PanelTab, ToPanel } from '../protocol/panel';
 import { PANEL_TABS } from '../protocol/panel';
@@ -125,7 +126,7 @@ export class MemoryPanel implements vscode.Disposable {
   /** Opens the panel beside the editor (or reveals it); false when it has nothing to show. */
   open(): boolean {
     if (!this.ctx.model && !this.live && !this.comparison && !this.leaks) {
-      void vscode.window.showInformationMessage(`MemLens: ${NO_RESULTS}`);
+      void notify.info(`MemLens: ${NO_RESULTS}`);
       return false;
     }
     this.reveal();

@@ -7,6 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { formatBytes } from '../model/format';
+import * as notify from '../notify/notify';
 import { liveProcessData } from '../panel/liveProcess';
 import type { MemoryPanel } from '../panel/memoryPanel';
 import { listProcesses, sortProcesses, type ProcessEntry } from './processList';
@@ -36,7 +37,7 @@ export async function inspectProcessCommand(panel: MemoryPanel, pid?: number): P
 }
 
 function refuse(sentence: string): InspectOutcome {
-  void vscode.window.showErrorMessage(`MemLens: ${sentence}`);
+  void notify.error(`MemLens: ${sentence}`);
   return { ok: false, message: sentence };
 }
 

@@ -14,11 +14,13 @@ import { formatBytes } from '../model/format';
 import { SnapshotError } from '../model/load';
 import { buildModel } from '../model/model';
 import type { WithProgram } from '../model/origin';
+import * as notify from '../notify/notify';
 import { openChannel } from '../run/channel';
 import { helperDirFor, helperEnvironment } from '../run/helperEnv';
 import { checkInterpreter, InterpreterError } from '../run/interpreter';
 import { finishRun } from '../run/profileProcess';
 import { runsFolder } from '../snapshots/location';
+import { runFolderName } from '../snapshots/runNames';
 import { interpreterFor } from './interpreter';
 import { TerminalRun, type RunEnd } from './run';
 
@@ -58,9 +60,7 @@ export interface ProfileOptions {
 export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: ProfileOptions = {}): Promise<ProfileOutcome> {
   const tell = (outcome: ProfileOutcome, severity: 'info' | 'warning' | 'error', actions: Record<string, string> = {}): ProfileOutcome => {
     ctx.log.info(outcome.message);
-    const show =
-      severity === 'error' ? vscode.window.showErrorMessage : severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    void show(outcome.message, ...Object.keys(actions)).then((pick) => {
+    void notify.show(severity, outcome.message, ...Object.keys(actions)).then((pick) => {
       if (pick !== undefined && actions[pick]) void vscode.commands.executeCommand(actions[pick]);
     });
     return outcome;
@@ -68,7 +68,7 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
 
   if (!vscode.workspace.isTrusted) {
     ctx.log.warn(UNTRUSTED_MESSAGE);
-    void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((pick) => {
+    void notify.error(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((pick) => {
       if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
     });
     return { result: 'refused', message: UNTRUSTED_MESSAGE };
@@ -96,7 +96,7 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
     if (!(err instanceof InterpreterError)) throw err;
     const outcome: ProfileOutcome = { result: 'noInterpreter', message: `MemLens: ${err.message}` };
     ctx.log.error(outcome.message);
-    void vscode.window.showErrorMessage(outcome.message, 'Open Settings').then((pick) => {
+    void notify.error(outcome.message, 'Open Settings').then((pick) => {
       if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'memlens.pythonPath');
     });
     return outcome;
@@ -135,8 +135,9 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
 
   let end: RunEnd;
   try {
-    end = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `MemLens: profiling ${path.basename(script)}`, cancellable: true },
+    end = await notify.withProgress(
+      `MemLens: profiling ${path.basename(script)}`,
+      true,
       async (progress, token) => {
         token.onCancellationRequested(() => void run.stop());
         const update = run.onDidUpdate(() => {
@@ -168,7 +169,7 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
   // A comparison of this run's snapshots made while it ran stays on screen: the user is reading it.
   if (ctx.comparison && path.dirname(ctx.comparison.afterPath) === runDir) {
     ctx.log.info(message.text);
-    void vscode.window.showInformationMessage(`${message.text} The comparison stays shown.`, SHOW_RESULTS).then((pick) => {
+    void notify.info(`${message.text} The comparison stays shown.`, SHOW_RESULTS).then((pick) => {
       if (pick) void vscode.commands.executeCommand('memlens.openSnapshot', vscode.Uri.file(snapshotPath));
     });
     return { ...base, result: 'shown', message: message.text };
@@ -180,12 +181,11 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
 
 /** Creates `<YYYYMMDD-HHMMSS>-<script name>` in the runs folder (`snapshots/location.ts`). */
 async function makeRunDir(ctx: Ctx, script: string): Promise<string> {
-  const d = new Date();
-  const p2 = (n: number): string => String(n).padStart(2, '0');
-  const stamp = `${d.getFullYear()}${p2(d.getMonth() + 1)}${p2(d.getDate())}-${p2(d.getHours())}${p2(d.getMinutes())}${p2(d.getSeconds())}`;
-  const base = path.join(runsFolder(ctx.extension), `${stamp}-${path.basename(script)}`);
+  const start = new Date();
+  const root = runsFolder(ctx.extension);
   for (let i = 1; ; i++) {
-    const dir = i === 1 ? base : `${base}-${i}`;
+    // The store lists a folder as a run only by this name (snapshots/runNames.ts).
+    const dir = path.join(root, runFolderName(start, script, i));
     try {
       await fs.mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
       await fs.mkdir(dir, { mode: 0o700 });

@@ -14,6 +14,7 @@ import { formatBytes, formatCount } from '../model/format';
 import { loadSnapshotFile, SnapshotError } from '../model/load';
 import { buildModel } from '../model/model';
 import type { MemModel } from '../model/types';
+import * as notify from '../notify/notify';
 import { helperDirFor } from '../run/helperEnv';
 import { checkInterpreter, InterpreterError } from '../run/interpreter';
 import { importTracemallocDump } from '../run/tracemallocImport';
@@ -52,7 +53,7 @@ export interface ImportCommandOptions {
 export async function openTracemallocSnapshot(ctx: Ctx, uri?: vscode.Uri, options: ImportCommandOptions = {}): Promise<ImportOutcome> {
   const fail = (message: string, actions: Record<string, () => unknown> = {}): ImportOutcome => {
     ctx.log.error(message);
-    void vscode.window.showErrorMessage(message, ...Object.keys(actions)).then((pick) => {
+    void notify.error(message, ...Object.keys(actions)).then((pick) => {
       if (pick !== undefined) void actions[pick]();
     });
     return { ok: false, message };
@@ -71,7 +72,7 @@ export async function openTracemallocSnapshot(ctx: Ctx, uri?: vscode.Uri, option
   if (uri.scheme !== 'file') return fail(`MemLens: ${uri.toString()} is not a file on this machine, so it cannot be opened as a tracemalloc snapshot.`);
   const dump = uri.fsPath;
   if (!options.confirmed) {
-    const pick = await vscode.window.showWarningMessage(TRUST_WARNING, { modal: true, detail: dump }, OPEN);
+    const pick = await notify.askModal(TRUST_WARNING, dump, OPEN);
     if (pick !== OPEN) return cancelled;
   }
 
@@ -90,8 +91,9 @@ export async function openTracemallocSnapshot(ctx: Ctx, uri?: vscode.Uri, option
   const out = await importPath(ctx, dump);
   const folders = vscode.workspace.workspaceFolders?.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath) ?? [];
   ctx.log.info(`importing the tracemalloc dump ${dump} with ${python} into ${out}`);
-  const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `MemLens: opening ${path.basename(dump)}`, cancellable: true },
+  const result = await notify.withProgress(
+    `MemLens: opening ${path.basename(dump)}`,
+    true,
     (_progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
@@ -129,7 +131,7 @@ export async function openTracemallocSnapshot(ctx: Ctx, uri?: vscode.Uri, option
     `MemLens: showing the tracemalloc snapshot ${path.basename(dump)}: ${formatBytes(t.tracedCurrent)} ` +
     `in ${formatCount(t.blocks)} blocks.`;
   ctx.log.info(message);
-  void vscode.window.showInformationMessage(message, OPEN_PANEL).then((pick) => {
+  void notify.info(message, OPEN_PANEL).then((pick) => {
     if (pick === OPEN_PANEL) void vscode.commands.executeCommand('memlens.openPanel');
   });
   return { ok: true, message, snapshotPath: out };

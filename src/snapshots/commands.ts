@@ -16,16 +16,20 @@ import { formatBytes, formatDuration, formatSignedBytes } from '../model/format'
 import { findLeaks, type LeakReport } from '../model/leaks';
 import { SnapshotError } from '../model/load';
 import { buildModel } from '../model/model';
+import * as notify from '../notify/notify';
 import type { MemoryPanel } from '../panel/memoryPanel';
 import type { TerminalRun } from '../session/run';
 import type { SnapshotOutcome } from '../session/runSnapshots';
-import { snapshotName, type RunFolder, type SnapshotInfo, type SnapshotStore } from './store';
+import { snapshotName, type DeletionTarget, type RunFolder, type SnapshotInfo, type SnapshotStore } from './store';
 import type { SnapshotNode, SnapshotsView } from './view';
 
 /** What Compare Snapshots did. */
 export type CompareOutcome =
   | { ok: true; before: string; after: string; warnings: string[]; message: string }
   | { ok: false; message: string };
+
+/** What Delete did: the files removed, and a sentence on what stayed. */
+export type DeleteOutcome = { ok: true; message: string; removed: string[] } | { ok: false; message: string };
 
 /** What Find Leaks did. */
 export type LeaksOutcome = { ok: boolean; message: string; report?: LeakReport };
@@ -66,7 +70,7 @@ export class SnapshotCommands {
     if (!run) {
       const error = 'MemLens: no program is being profiled. Start one with MemLens: Profile Memory; a program can also ' +
         'mark snapshots itself with sys.audit("memlens.snapshot", "label").';
-      void vscode.window.showInformationMessage(error);
+      void notify.info(error);
       return { ok: false, error };
     }
     if (label === undefined) {
@@ -79,12 +83,11 @@ export class SnapshotCommands {
     }
     label = label.trim();
     // The view refreshes itself on the helper's message (extension.ts, followRunSnapshots).
-    const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'MemLens: taking a snapshot (the program runs on)…' },
-      () => run.snapshots.take(label || undefined),
+    const outcome = await notify.withProgress('MemLens: taking a snapshot (the program runs on)…', false, () =>
+      run.snapshots.take(label || undefined),
     );
     if (!outcome.ok) {
-      void vscode.window.showErrorMessage(`MemLens: no snapshot was taken. ${outcome.error}`);
+      void notify.error(`MemLens: no snapshot was taken. ${outcome.error}`);
       return outcome;
     }
     const listed = (await this.store.run(path.dirname(outcome.path))).snapshots;
@@ -93,7 +96,7 @@ export class SnapshotCommands {
     const figures = info ? `${formatBytes(info.traced)} traced, ${formatDuration(info.elapsed)} into the run` : '';
     const hasPrevious = listed.length >= 2;
     const actions = hasPrevious ? ['Compare with Previous', 'Show'] : ['Show'];
-    void vscode.window.showInformationMessage(`MemLens: snapshot ${name} taken${figures ? `: ${figures}` : ''}.`, ...actions).then((pick) => {
+    void notify.info(`MemLens: snapshot ${name} taken${figures ? `: ${figures}` : ''}.`, ...actions).then((pick) => {
       if (pick === 'Show') void vscode.commands.executeCommand('memlens.openSnapshot', vscode.Uri.file(outcome.path));
       if (pick === 'Compare with Previous') void this.compareWithPrevious(outcome.path);
     });
@@ -129,7 +132,7 @@ export class SnapshotCommands {
     const comparison = new Comparison(diff, before, after);
     this.ctx.setComparison(buildModel(a), { snapshotPath: after }, comparison);
     this.panel.showComparison(diff, compat);
-    if (compat.warnings.length > 0) void vscode.window.showWarningMessage(`MemLens: ${compat.warnings.join(' ')}`);
+    if (compat.warnings.length > 0) void notify.warn(`MemLens: ${compat.warnings.join(' ')}`);
     const top = largestGrowth(diff.lines, 1)[0];
     const where = top ? `; most growth: ${displayPath(top.file)}:${top.line} ${formatSignedBytes(top.growth)}` : '; no line grew';
     const apart = diff.seconds === null ? '' : ` (${formatDuration(diff.seconds)})`;
@@ -138,7 +141,7 @@ export class SnapshotCommands {
       (diff.totals.writable ? `, writable ${formatSignedBytes(diff.totals.writable.delta)}` : '') + `${where}.`;
     this.ctx.log.info(message);
     const actions = top ? ['Go to Line', 'End Comparison'] : ['End Comparison'];
-    void vscode.window.showInformationMessage(message, ...actions).then((pick) => {
+    void notify.info(message, ...actions).then((pick) => {
       if (pick === 'Go to Line' && top) void vscode.commands.executeCommand('memlens.showLine', { file: top.file, line: top.line, hover: true });
       if (pick === 'End Comparison') this.ctx.clearComparison();
     });
@@ -163,10 +166,7 @@ export class SnapshotCommands {
       if (!(err instanceof SnapshotError)) throw err;
       return this.refuse(`MemLens: cannot look for leaks: ${err.message}`);
     }
-    const report = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `MemLens: comparing ${docs.length} snapshots…` },
-      async () => findLeaks(docs),
-    );
+    const report = await notify.withProgress(`MemLens: comparing ${docs.length} snapshots…`, false, async () => findLeaks(docs));
     if (!report.ok) return { ...this.refuse(`MemLens: ${report.error}`), report };
     this.panel.showLeaks(report);
     const top = report.lines[0];
@@ -177,7 +177,7 @@ export class SnapshotCommands {
       : `MemLens: ${counts} grew in every one of the ${report.intervals} intervals` +
         (top ? `; fastest: ${displayPath(top.file)}:${top.line}, ${formatSignedBytes(top.bytesPerInterval)} per interval.` : '.');
     this.ctx.log.info(message);
-    void vscode.window.showInformationMessage(message, ...(top ? ['Go to Line'] : [])).then((pick) => {
+    void notify.info(message, ...(top ? ['Go to Line'] : [])).then((pick) => {
       if (pick && top) void vscode.commands.executeCommand('memlens.showLine', { file: top.file, line: top.line, hover: true });
     });
     return { ok: true, message, report };
@@ -212,25 +212,47 @@ export class SnapshotCommands {
     try {
       await this.store.rename(node.snapshot.path, label);
     } catch (err) {
-      void vscode.window.showErrorMessage(`MemLens: could not rename ${node.snapshot.path}: ${err instanceof Error ? err.message : String(err)}`);
+      void notify.error(`MemLens: could not rename ${node.snapshot.path}: ${err instanceof Error ? err.message : String(err)}`);
       return false;
     }
     this.view.refresh();
     return true;
   }
 
-  private async delete(node?: SnapshotNode, selected?: SnapshotNode[]): Promise<boolean> {
+  /**
+   * Deletes the selected runs and snapshots after saying exactly which files go: only those
+   * MemLens wrote, and a run's folder only once nothing else is left in it.
+   */
+  private async delete(node?: SnapshotNode, selected?: SnapshotNode[]): Promise<DeleteOutcome> {
     const nodes = selected && selected.length > 0 ? selected : node ? [node] : [];
-    if (nodes.length === 0) return false;
-    const what = nodes.length === 1 ? describeNode(nodes[0]) : `${nodes.length} items`;
-    const pick = await vscode.window.showWarningMessage(`Delete ${what}? This cannot be undone.`, { modal: true }, 'Delete');
-    if (pick !== 'Delete') return false;
-    for (const n of nodes) {
-      if (n.kind === 'run') await this.store.deleteRun(n.run.dir);
-      else await this.store.delete(n.kind === 'snapshot' ? n.snapshot.path : n.problem.path);
+    if (nodes.length === 0) return { ok: false, message: 'cancelled' };
+    const plan = await this.store.planDeletion(nodes.map((n): DeletionTarget =>
+      n.kind === 'run' ? { kind: 'run', dir: n.run.dir } : { kind: 'file', file: n.kind === 'snapshot' ? n.snapshot.path : n.problem.path }));
+    const stays = plan.refused.map((r) => `${r.path} stays: ${r.reason}.`);
+    if (plan.files.length === 0) {
+      return this.refuse(`MemLens: nothing to delete. ${stays.join(' ') || 'The files are gone already.'}`);
     }
+    const what = nodes.length === 1 ? describeNode(nodes[0]) : `${nodes.length} items`;
+    const count = `${plan.files.length} file${plan.files.length === 1 ? '' : 's'}`;
+    const detail = [
+      `These ${count} MemLens wrote are removed:`,
+      ...plan.files,
+      ...(plan.folders.length > 0
+        ? [`Then the folder${plan.folders.length === 1 ? '' : 's'} ${plan.folders.join(', ')}, only if nothing else is left in ${plan.folders.length === 1 ? 'it' : 'them'}: other files stay.`]
+        : []),
+      ...stays,
+      'This cannot be undone.',
+    ].join('\n');
+    const pick = await notify.askModal(`Delete ${what}?`, detail, 'Delete');
+    if (pick !== 'Delete') return { ok: false, message: 'cancelled' };
+    const done = await this.store.delete(plan);
     this.view.refresh();
-    return true;
+    const kept = done.kept.map((k) =>
+      ` The folder ${k.dir} stays: it also holds ${k.holds.length === 1 ? 'a file' : 'files'} MemLens did not write (${listNames(k.holds)}).`);
+    const message = `MemLens: deleted ${done.removed.length} file${done.removed.length === 1 ? '' : 's'}.${kept.join('')}`;
+    this.ctx.log.info(message);
+    if (kept.length > 0) void notify.info(message);
+    return { ok: true, message, removed: done.removed };
   }
 
   private async reveal(node?: SnapshotNode): Promise<void> {
@@ -248,7 +270,7 @@ export class SnapshotCommands {
     if (!target) return false;
     const text = target.fsPath.toLowerCase().endsWith('.csv') ? snapshotToCsv(doc) : snapshotToJson(doc);
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
-    void vscode.window.showInformationMessage(`MemLens: exported to ${target.fsPath}.`);
+    void notify.info(`MemLens: exported to ${target.fsPath}.`);
     return true;
   }
 
@@ -256,14 +278,14 @@ export class SnapshotCommands {
   private async exportComparison(target?: vscode.Uri): Promise<boolean> {
     const comparison = this.ctx.comparison;
     if (!comparison) {
-      void vscode.window.showInformationMessage('MemLens: no comparison is shown. Run MemLens: Compare Snapshots… first.');
+      void notify.info('MemLens: no comparison is shown. Run MemLens: Compare Snapshots… first.');
       return false;
     }
     target ??= await saveDialog('MemLens: Export Comparison', 'memlens-comparison');
     if (!target) return false;
     const text = target.fsPath.toLowerCase().endsWith('.csv') ? diffToCsv(comparison.diff, 'lines') : diffToJson(comparison.diff);
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
-    void vscode.window.showInformationMessage(`MemLens: exported to ${target.fsPath}.`);
+    void notify.info(`MemLens: exported to ${target.fsPath}.`);
     return true;
   }
 
@@ -345,7 +367,7 @@ export class SnapshotCommands {
 
   private refuse(message: string): { ok: false; message: string } {
     this.ctx.log.warn(message);
-    void vscode.window.showWarningMessage(message);
+    void notify.warn(message);
     return { ok: false, message };
   }
 }
@@ -359,9 +381,15 @@ function pickItem(s: SnapshotInfo): vscode.QuickPickItem {
 }
 
 function describeNode(n: SnapshotNode): string {
-  if (n.kind === 'run') return `the run ${n.run.name} and its ${n.run.snapshots.length} snapshot(s)`;
-  if (n.kind === 'snapshot') return `the snapshot ${snapshotName(n.snapshot)}`;
+  if (n.kind === 'run') return `the run ${n.run.name}`;
+  if (n.kind === 'snapshot') return `the snapshot ${snapshotName(n.snapshot)} (${path.basename(n.snapshot.path)})`;
   return path.basename(n.problem.path);
+}
+
+/** `a, b and c`; at most five names, then how many more. */
+function listNames(names: string[]): string {
+  const shown = names.length > 5 ? [...names.slice(0, 5), `${names.length - 5} more`] : names;
+  return shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
 }
 
 async function saveDialog(title: string, name: string): Promise<vscode.Uri | undefined> {

@@ -6,7 +6,9 @@
  * folder), and renames and deletes them. Files are read as data and validated by `parseSnapshot`;
  * one that is not a snapshot is listed as a problem, with the sentence saying why, and never
  * half-shown. Renaming rewrites the document atomically (temporary file, then rename) so a label
- * travels with the file when it is shared.
+ * travels with the file when it is shared. A folder is a run only if it has the name MemLens gives
+ * runs and holds at least one valid snapshot (`runNames.ts`); deleting removes only the files
+ * MemLens writes there, and a folder only once nothing else is left in it.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -16,6 +18,7 @@ import type { SnapshotDocument } from '../protocol/snapshot';
 import { parseSnapshot, SnapshotError } from '../model/load';
 import { hasProgram, originText, type WithProgram } from '../model/origin';
 import { writeFileAtomic } from '../run/profileProcess';
+import { isOwnFileName, isRunFolderName, isSnapshotFileName } from './runNames';
 
 /** What the Snapshots view shows of one snapshot file. */
 export interface SnapshotInfo {
@@ -52,6 +55,19 @@ export interface RunFolder {
   problems: SnapshotProblem[];
 }
 
+/** Something the user asked to delete: a run folder, or one snapshot file. */
+export type DeletionTarget = { kind: 'run'; dir: string } | { kind: 'file'; file: string };
+
+/** What a deletion removes and leaves, said to the user before anything goes. */
+export interface DeletionPlan {
+  /** Files MemLens wrote, to be removed. */
+  files: string[];
+  /** Run folders, removed only if nothing is left in them afterwards. */
+  folders: string[];
+  /** What was asked for but stays, and why (a clause: `MemLens did not write it`). */
+  refused: { path: string; reason: string }[];
+}
+
 interface Cached {
   size: number;
   mtimeMs: number;
@@ -66,15 +82,20 @@ export class SnapshotStore {
   /** `roots()` names the folders that hold run folders (storage, and a shared folder if set). */
   constructor(private readonly roots: () => string[]) {}
 
-  /** Every run folder under the roots, the newest first (by name, which starts with its time). */
+  /**
+   * Every run folder under the roots, the newest first (by name, which starts with its time): a
+   * folder with a run's name holding at least one valid snapshot. Other folders there, even with
+   * JSON files in them, are not runs.
+   */
   async runs(): Promise<RunFolder[]> {
     const runs: RunFolder[] = [];
     for (const root of new Set(this.roots())) {
       for (const name of await listNames(root)) {
+        if (!isRunFolderName(name)) continue;
         const dir = path.join(root, name);
         if (!(await isFolder(dir))) continue;
         const run = await this.run(dir);
-        if (run.snapshots.length > 0 || run.problems.length > 0) runs.push(run);
+        if (run.snapshots.length > 0) runs.push(run);
       }
     }
     return runs.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
@@ -114,16 +135,60 @@ export class SnapshotStore {
     this.cache.delete(file);
   }
 
-  /** Deletes one snapshot file. */
-  async delete(file: string): Promise<void> {
-    await fs.rm(file, { force: true });
-    this.cache.delete(file);
+  /**
+   * What deleting `targets` (run folders and snapshot files) would remove: the files MemLens wrote
+   * (snapshots and work files, by name, regular files only) and the run folders to remove once
+   * empty; and what it leaves, with the reason. Nothing is removed here: the user sees this first.
+   */
+  async planDeletion(targets: DeletionTarget[]): Promise<DeletionPlan> {
+    const files = new Set<string>();
+    const folders = new Set<string>();
+    const refused: { path: string; reason: string }[] = [];
+    for (const t of targets) {
+      if (t.kind === 'run') {
+        if (!(await this.isRun(t.dir))) {
+          refused.push({ path: t.dir, reason: 'it is not a folder of a MemLens run' });
+          continue;
+        }
+        for (const name of await listNames(t.dir)) {
+          if (isOwnFileName(name) && (await isFile(path.join(t.dir, name)))) files.add(path.join(t.dir, name));
+        }
+        folders.add(t.dir);
+      } else if (!isSnapshotFileName(path.basename(t.file)) || !isRunFolderName(path.basename(path.dirname(t.file)))) {
+        refused.push({ path: t.file, reason: 'MemLens did not write it' });
+      } else if (await isFile(t.file)) {
+        files.add(t.file);
+      }
+    }
+    return { files: [...files].sort(), folders: [...folders].sort(), refused };
   }
 
-  /** Deletes a run folder and every snapshot in it. */
-  async deleteRun(dir: string): Promise<void> {
-    await fs.rm(dir, { recursive: true, force: true });
-    for (const key of [...this.cache.keys()]) if (path.dirname(key) === dir) this.cache.delete(key);
+  /**
+   * Carries out a plan from `planDeletion`: removes its files (each checked again: a MemLens name,
+   * a regular file), then each of its folders that is left empty. Returns the folders that stay,
+   * with what else they hold.
+   */
+  async delete(plan: DeletionPlan): Promise<{ removed: string[]; kept: { dir: string; holds: string[] }[] }> {
+    const removed: string[] = [];
+    for (const file of plan.files) {
+      if (!isOwnFileName(path.basename(file)) || !isRunFolderName(path.basename(path.dirname(file))) || !(await isFile(file))) continue;
+      await fs.rm(file, { force: true });
+      this.cache.delete(file);
+      removed.push(file);
+    }
+    const kept: { dir: string; holds: string[] }[] = [];
+    for (const dir of plan.folders) {
+      const holds = await listNames(dir);
+      if (holds.length > 0) kept.push({ dir, holds });
+      // rmdir removes only an empty folder: a file that appeared since is not lost.
+      else await fs.rmdir(dir).catch(() => undefined);
+    }
+    return { removed, kept };
+  }
+
+  /** Whether `dir` is a run folder: MemLens's name for one, and at least one valid snapshot in it. */
+  async isRun(dir: string): Promise<boolean> {
+    return isRunFolderName(path.basename(dir)) && (await isFolder(dir)) && (await this.run(dir)).snapshots.length > 0;
   }
 
   private async entry(file: string, needDoc: boolean): Promise<Cached> {
@@ -207,9 +272,19 @@ async function listNames(dir: string): Promise<string[]> {
   }
 }
 
+/** A real folder: a symbolic link, even to a folder, is not one MemLens made. */
 async function isFolder(p: string): Promise<boolean> {
   try {
-    return (await fs.stat(p)).isDirectory();
+    return (await fs.lstat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A regular file, not a link or a folder that merely has a snapshot's name. */
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await fs.lstat(p)).isFile();
   } catch {
     return false;
   }

@@ -91,10 +91,10 @@ suite('snapshot store', () => {
   });
 
   test('deletes a snapshot, then its run', async () => {
-    await store.delete(path.join(run, 'snapshot-1.json'));
+    await store.delete(await store.planDeletion([{ kind: 'file', file: path.join(run, 'snapshot-1.json') }]));
     assert.equal((await store.run(run)).snapshots.length, 2);
     await assert.rejects(store.read(path.join(run, 'snapshot-1.json')), /no longer exists/);
-    await store.deleteRun(run);
+    await store.delete(await store.planDeletion([{ kind: 'run', dir: run }]));
     assert.deepEqual(await store.runs(), []);
   });
 
