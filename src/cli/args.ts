@@ -2,6 +2,7 @@
  * The `memlens` command line, parsed into a command. Options stop at the script (or `-m module`):
  * everything after it belongs to the program, as with `python` itself.
  */
+import { EXIT_STATUS_HELP } from './exitCodes';
 
 /** A parsed command line. */
 export type CliCommand =
@@ -85,10 +86,12 @@ read-only r--p, guard ---p, shared r--s/rw-s) with Shared_Clean, Shared_Dirty, P
 Private_Dirty, totals, writable memory (private dirty: what the process costs the system) and
 the files holding the most private dirty memory (--top N, default 10).
 
-Exit status: the program's own (128 + N when signal N ended it), 2 for a usage error, 3 when
-no snapshot (or memory map) could be made or read.
-Ctrl+C stops the program: SIGINT, then SIGTERM after 3 s, then SIGKILL after 3 s more.
-`;
+Ctrl+C, kill and closing the terminal stop the program with the same signal (SIGINT, SIGTERM,
+SIGHUP), then SIGTERM after 3 s, then SIGKILL after 3 s more (while MemLens writes the exit
+snapshot it waits up to a minute first); Ctrl+Z suspends the program with memlens, and fg or bg
+resumes both. A script whose name starts with - is run as ./NAME (memlens profile -- -x.py).
+
+${EXIT_STATUS_HELP}`;
 
 const DEFAULT_TOP = 10;
 const DEFAULT_FRAMES = 8;
@@ -197,7 +200,10 @@ function parseProfile(argv: readonly string[]): CliCommand {
         peak = false;
         break;
       default:
-        throw new UsageError(`${name} is not an option of memlens profile (see memlens --help).`);
+        throw new UsageError(
+          `${name} is not an option of memlens profile (see memlens --help); ` +
+            `to run a script named ${arg}, put -- before it: memlens profile -- ${arg}`,
+        );
     }
   }
   return profileTarget(o.rest(), { json, top, frames, python, roots, peak });

@@ -130,9 +130,13 @@ function exitText(code: number | null | undefined, signal: string | null | undef
 function peakNote(model: MemModel): string {
   const { peak, totals } = model.doc;
   if (peak.method === 'exit') {
-    return totals.tracedPeak !== null && totals.tracedPeak > totals.tracedCurrent
-      ? `  (No capture was taken during the run, so this is the exit view; the traced peak was ${formatBytes(totals.tracedPeak)}.)`
-      : '  (This is the exit view: memory was highest at the end.)';
+    if (totals.tracedPeak === null || totals.tracedPeak <= totals.tracedCurrent) return '  (This is the exit view: memory was highest at the end.)';
+    // Captures taken but all below the memory at exit are dropped for the exit view.
+    const why =
+      peak.captures > 0
+        ? `the ${formatCount(peak.captures)} capture${peak.captures === 1 ? '' : 's'} taken during the run held less than the memory at exit`
+        : 'no capture was taken during the run';
+    return `  (${why[0].toUpperCase()}${why.slice(1)}, so this is the exit view; the traced peak was ${formatBytes(totals.tracedPeak)}.)`;
   }
   return (
     `  (Captured at ${formatBytes(peak.capturedTraced)} of the ${bytesOrUnknown(totals.tracedPeak)} traced peak; ` +

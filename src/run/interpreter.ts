@@ -40,9 +40,16 @@ export interface InterpreterInfo {
 
 /** An interpreter that is missing or unusable; the message is a sentence for the user. */
 export class InterpreterError extends Error {
-  constructor(message: string) {
+  /**
+   * `notFound`: no interpreter is there; `cannotRun`: one is there but cannot be used (not
+   * executable, not Python, too old). The CLI exits 127 and 126 for them, as `env` does.
+   */
+  readonly reason: 'notFound' | 'cannotRun';
+
+  constructor(message: string, reason: 'notFound' | 'cannotRun' = 'cannotRun') {
     super(message);
     this.name = 'InterpreterError';
+    this.reason = reason;
   }
 }
 
@@ -66,7 +73,7 @@ export async function resolveInterpreter(sources: InterpreterSources): Promise<R
   if (fromEnv) return { path: fromEnv, source: 'environment' };
   const fromPath = await sources.path();
   if (fromPath) return { path: fromPath, source: 'path' };
-  throw new InterpreterError(`MemLens found no Python interpreter: neither python3 nor python is on PATH. ${HOW_TO_PICK}`);
+  throw new InterpreterError(`MemLens found no Python interpreter: neither python3 nor python is on PATH. ${HOW_TO_PICK}`, 'notFound');
 }
 
 /**
@@ -131,7 +138,7 @@ export async function checkInterpreter(interpreter: string, timeoutMs = 20_000):
   if (error !== null) {
     switch (error.code) {
       case 'ENOENT':
-        throw new InterpreterError(`The Python interpreter ${interpreter} was not found. ${HOW_TO_PICK}`);
+        throw new InterpreterError(`The Python interpreter ${interpreter} was not found. ${HOW_TO_PICK}`, 'notFound');
       case 'EACCES':
       case 'EPERM':
         throw new InterpreterError(`The Python interpreter ${interpreter} is not executable. ${HOW_TO_PICK}`);

@@ -32,6 +32,13 @@ export interface RunOptions {
   stdio: 'inherit' | 'pipe';
   /** Seconds to wait after SIGINT and again after SIGTERM while cancelling; 3 unless a test says. */
   graceSeconds?: number;
+  /**
+   * Called when a grace period of `cancel` has run out, before the next signal; the next signal
+   * waits until it resolves, and when it resolves true (it waited for something) the program gets
+   * another grace period. The CLI waits there while the helper is writing the exit snapshot,
+   * which the next signal would cost (a big heap takes seconds).
+   */
+  beforeEscalating?: () => Promise<boolean>;
 }
 
 /** A running program. */
@@ -40,11 +47,16 @@ export interface RunHandle {
   /** Settles when the program's process has exited; rejects when it could not be started. */
   readonly done: Promise<RunStatus>;
   /**
-   * Stops the program as decisions.md's "Cancel" says: SIGINT to its process group (Python writes
-   * the exit snapshot), after the grace period SIGTERM, after another SIGKILL. Resolves with how it
-   * ended. On Windows, which has no signals to send, the process is terminated at once.
+   * Stops the program as decisions.md's "Cancel" says: `first` (SIGINT unless given: Python
+   * writes the exit snapshot) to its process group, after the grace period SIGTERM (unless that
+   * was `first`), after another SIGKILL. The CLI passes the signal it received itself, so the
+   * program ends as it would have without MemLens (SIGTERM gives 143, a closed terminal's SIGHUP
+   * 129). Resolves with how it ended; a second call joins the first. On Windows, which has no
+   * signals to send, the process is terminated at once.
    */
-  cancel(): Promise<RunStatus>;
+  cancel(first?: NodeJS.Signals): Promise<RunStatus>;
+  /** Sends `sig` to the program's process group alone (SIGTSTP, SIGCONT: job control); POSIX only. */
+  signal(sig: NodeJS.Signals): void;
 }
 
 /** Starts the program; see `RunHandle`. */
@@ -61,7 +73,7 @@ export function runProfile(opts: RunOptions): RunHandle {
   });
   const done = new Promise<RunStatus>((resolve, reject) => {
     child.once('error', (err) =>
-      reject(new Error(`MemLens could not start ${opts.python}: ${err.message}.`)),
+      reject(new Error(`MemLens could not start ${opts.python}: ${err.message}.`, { cause: err })),
     );
     // 'exit', not 'close': the helper's forked child may hold the pipes open a little longer.
     child.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
@@ -95,11 +107,13 @@ export function runProfile(opts: RunOptions): RunHandle {
       );
     });
 
-  const cancel = (): Promise<RunStatus> => {
+  const cancel = (first: NodeJS.Signals = 'SIGINT'): Promise<RunStatus> => {
     cancelling ??= (async () => {
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-        signalGroup(sig);
+      for (const sig of first === 'SIGTERM' ? ['SIGTERM'] : [first, 'SIGTERM']) {
+        signalGroup(sig as NodeJS.Signals);
         if (await exitedWithin(graceMs)) return done;
+        const waited = await Promise.race([opts.beforeEscalating?.() ?? false, done.then(() => true, () => true)]);
+        if (waited && (await exitedWithin(graceMs))) return done;
       }
       signalGroup('SIGKILL');
       return done;
@@ -107,7 +121,17 @@ export function runProfile(opts: RunOptions): RunHandle {
     return cancelling;
   };
 
-  return { child, done, cancel };
+  return { child, done, cancel, signal: (sig) => posix && signalGroup(sig) };
+}
+
+/**
+ * What the helper said on its channel about the exit snapshot, when the host listened: whether it
+ * started in the program, and its `finished` message (the error is the real one, such as a full
+ * disk). Without it the reasons for a missing snapshot are guessed from the exit status.
+ */
+export interface HelperReport {
+  started: boolean;
+  finished?: { path: string | null; error?: string };
 }
 
 /**
@@ -115,17 +139,29 @@ export function runProfile(opts: RunOptions): RunHandle {
  * status the helper could not see from inside, and writes the document atomically to `writeTo`
  * (default: back to `outFile`). Returns the patched document.
  *
- * @throws SnapshotError when there is no readable snapshot, with a sentence saying why there is
- *   none (killed before it could be written, or the helper never ran), or when the file is not a
- *   run's snapshot (it knows no program: an imported tracemalloc dump).
+ * @throws SnapshotError as `readRunSnapshot` does; the write's own error when it fails.
  */
-export async function finishRun(outFile: string, status: RunStatus, writeTo = outFile): Promise<WithProgram> {
+export async function finishRun(outFile: string, status: RunStatus, writeTo = outFile, helper?: HelperReport): Promise<WithProgram> {
+  const doc = await readRunSnapshot(outFile, status, helper);
+  await writeFileAtomic(writeTo, JSON.stringify(doc));
+  return doc;
+}
+
+/**
+ * After the program ended: loads the snapshot the helper wrote to `outFile` and records in it the
+ * exit status the helper could not see from inside. Writes nothing.
+ *
+ * @throws SnapshotError when there is no readable snapshot, with a sentence saying why there is
+ *   none (the helper's own error, killed before it could be written, or the helper never ran),
+ *   or when the file is not a run's snapshot (it knows no program: an imported tracemalloc dump).
+ */
+export async function readRunSnapshot(outFile: string, status: RunStatus, helper?: HelperReport): Promise<WithProgram> {
   let doc;
   try {
     doc = await loadSnapshotFile(outFile);
   } catch (err) {
     if (err instanceof SnapshotError && !(await exists(outFile))) {
-      throw new SnapshotError(outFile, missingSentence(outFile, status));
+      throw new SnapshotError(outFile, missingSentence(outFile, status, helper));
     }
     throw err;
   }
@@ -134,17 +170,32 @@ export async function finishRun(outFile: string, status: RunStatus, writeTo = ou
   }
   doc.program.exitCode = status.exitCode;
   doc.program.exitSignal = status.signal;
-  await writeFileAtomic(writeTo, JSON.stringify(doc));
   return doc;
 }
 
-/** Why there is no snapshot, from how the program ended. */
-function missingSentence(outFile: string, status: RunStatus): string {
+/** Why there is no snapshot: the helper's own word when it gave one, else from how the program ended. */
+export function missingSentence(outFile: string, status: RunStatus, helper?: HelperReport): string {
+  const error = helper?.finished?.error;
+  if (error !== undefined) {
+    return `MemLens could not write the snapshot (${error.replace(/\.$/, '')}); no results.`;
+  }
   if (status.signal === 'SIGKILL') {
     return 'The program was killed (SIGKILL) before MemLens could write its snapshot; no results.';
   }
   if (status.signal !== null) {
     return `The program was ended by ${status.signal} before MemLens could write its snapshot; no results.`;
+  }
+  if (helper !== undefined && !helper.started) {
+    return (
+      `The program exited with code ${status.exitCode}, but MemLens's helper never started in it ` +
+      '(python -I, -S or -E, or a PYTHONPATH that hides the helper, skip it); no results.'
+    );
+  }
+  if (helper !== undefined) {
+    return (
+      `The program exited with code ${status.exitCode} without Python's normal exit (os._exit(), or a crash in ` +
+      'native code), so MemLens could not write its snapshot; no results.'
+    );
   }
   return (
     `The program exited with code ${status.exitCode} but MemLens found no snapshot at ${outFile}: ` +
@@ -154,12 +205,13 @@ function missingSentence(outFile: string, status: RunStatus): string {
 
 /**
  * Writes `text` to `file` through a temporary file in the same folder and a rename, so a reader
- * sees the old file or the new one, never half of one.
+ * sees the old file or the new one, never half of one. The file is the owner's alone (0600):
+ * snapshots hold command lines, paths and memory maps.
  */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await fs.writeFile(tmp, text, 'utf8');
+    await fs.writeFile(tmp, text, { encoding: 'utf8', mode: 0o600, flag: 'wx' });
     await fs.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true });

@@ -95,7 +95,7 @@ suite('cli (end to end)', function () {
       ['import os, sys, time', 'kept = bytes(2 * 1024 * 1024)', 'sys.audit("memlens.snapshot", "before the end")', 'time.sleep(1)  # Later, the program dies.', 'os._exit(9)', ''].join('\n'),
     );
     const r = await memlens(['profile', '--json', 'run.json', 'dies.py'], dir);
-    assert.equal(r.code, 3);
+    assert.equal(r.code, 9, 'the program\'s own status');
     assert.match(r.stdout, new RegExp(`Snapshots taken during the run: ${path.join(dir, 'run-1.json')}\n`));
     assert.equal((await loadSnapshotFile(path.join(dir, 'run-1.json'))).label, 'before the end');
   });
@@ -129,25 +129,36 @@ suite('cli (end to end)', function () {
     assert.match(r.stdout, /8\.0 MiB +\d+ +slow\.py:2/);
   });
 
-  test('usage errors exit 2; a run without a snapshot exits 3 with a sentence', async () => {
+  test("profile's own failures exit 125 to 127; a run without a snapshot exits with the program's status and says why", async () => {
     const usage = await memlens(['profile', '--frames', 'many', 'x.py'], dir);
-    assert.equal(usage.code, 2);
+    assert.equal(usage.code, 125);
     assert.match(usage.stderr, /^memlens: --frames needs a whole number/);
     const missing = await memlens(['profile', 'nope.py'], dir);
-    assert.equal(missing.code, 2);
+    assert.equal(missing.code, 125);
     assert.match(missing.stderr, /The script nope\.py does not exist\./);
 
     await fs.writeFile(path.join(dir, 'quit.py'), 'import os\nos._exit(0)\n');
     const nowhere = await memlens(['profile', '--json', 'no/such/dir/out.json', 'quit.py'], dir);
-    assert.equal(nowhere.code, 2);
+    assert.equal(nowhere.code, 125);
     assert.match(nowhere.stderr, /The folder for --json no\/such\/dir\/out\.json does not exist\./);
     const none = await memlens(['profile', 'quit.py'], dir);
-    assert.equal(none.code, 3);
-    assert.match(none.stderr, /exited with code 0 but MemLens found no snapshot/);
+    assert.equal(none.code, 0);
+    assert.match(none.stderr, /exited with code 0 without Python's normal exit \(os\._exit\(\), or a crash in native code\)/);
+
+    const noPython = await memlens(['profile', '--python', path.join(dir, 'no-python'), 'quit.py'], dir);
+    assert.equal(noPython.code, 127, noPython.stderr);
+    await fs.writeFile(path.join(dir, 'not-python'), '#!/bin/sh\necho hello\n', { mode: 0o755 });
+    const notPython = await memlens(['profile', '--python', path.join(dir, 'not-python'), 'quit.py'], dir);
+    assert.equal(notPython.code, 126, notPython.stderr);
+    assert.match(notPython.stderr, /does not answer like a Python interpreter/);
+    await fs.writeFile(path.join(dir, 'not-executable'), '', { mode: 0o644 });
+    const cannot = await memlens(['profile', '--python', path.join(dir, 'not-executable'), 'quit.py'], dir);
+    assert.equal(cannot.code, 126, cannot.stderr);
 
     const help = await memlens(['--help'], dir);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /memlens profile \[options\] script\.py/);
+    assert.match(help.stdout, /\n {2}125 {2}MemLens failed before the program ran/);
     const version = await memlens(['--version'], dir);
     assert.match(version.stdout, /^memlens \d+\.\d+\.\d+\n$/);
   });

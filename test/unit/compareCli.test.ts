@@ -55,11 +55,11 @@ suite('memlens compare and leaks', function () {
     assert.ok(!table.split('Types')[0].includes(`leaky.py:${leakLine('temporary')}\n`), table);
   });
 
-  test('bad input: a broken file names itself (exit 3); too few files is a usage error (exit 2)', () => {
+  test('bad input: a broken file names itself (exit 1); too few files is a usage error (exit 2)', () => {
     const broken = path.join(tmp, 'broken.json');
     writeFileSync(broken, fixtureText('leak/round1.json').slice(0, 300));
     const r = memlens('compare', round(1), broken);
-    assert.equal(r.code, 3);
+    assert.equal(r.code, 1);
     assert.match(r.stderr, /broken\.json/);
     assert.equal(memlens('leaks', round(1), round(2)).code, 2);
     assert.throws(() => parseArgs(['compare', 'a.json']), UsageError);

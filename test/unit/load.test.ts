@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadSnapshotFile, parseSnapshot, SnapshotError } from '../../src/model/load';
+import { loadSnapshotFile, MAX_SNAPSHOT_BYTES, parseSnapshot, SnapshotError } from '../../src/model/load';
 import { fixturePath, fixtureText, makeDoc, runDoc } from './helpers';
 
 /** Asserts that parsing `text` fails with a SnapshotError whose message matches `pattern`. */
@@ -156,5 +158,38 @@ suite('load', () => {
       return true;
     });
     await assert.rejects(loadSnapshotFile(os.tmpdir()), /is a folder, not a snapshot file\./);
+  });
+
+  test('loadSnapshotFile refuses a FIFO, a device and a file over the limit before reading them', async function () {
+    if (process.platform === 'win32') this.skip();
+    this.timeout(10_000);
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'memlens-load-'));
+    try {
+      const fifo = path.join(dir, 'snapshot.json');
+      execFileSync('mkfifo', [fifo]);
+      const big = path.join(dir, 'big.json');
+      // Sparse: one byte over the limit costs no disk.
+      await fs.writeFile(big, '');
+      await fs.truncate(big, MAX_SNAPSHOT_BYTES + 1);
+      const notRegular = /is not a regular file \(a device, a pipe or a socket\), so it is not read as a snapshot\.$/;
+      const tooBig = /big\.json is 100\.0 MiB, larger than the 100 MiB MemLens reads: loading takes up to 10 MB of memory per MB of snapshot/;
+      const unread = async (): Promise<string> => assert.fail('the reader must not be called');
+      for (const read of [undefined, unread]) {
+        // Without the checks the FIFO waits for a writer forever and /dev/zero never ends.
+        await assert.rejects(loadSnapshotFile(fifo, read), notRegular);
+        await assert.rejects(loadSnapshotFile('/dev/zero', read), notRegular);
+        await assert.rejects(loadSnapshotFile(big, read), tooBig);
+      }
+      const rss = process.memoryUsage().rss;
+      await assert.rejects(loadSnapshotFile(big), tooBig);
+      assert.ok(process.memoryUsage().rss - rss < 50 * 1024 * 1024, 'the big file was not read');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a reader whose text is over the limit is refused before it is parsed', async () => {
+    const huge = 'x'.repeat(MAX_SNAPSHOT_BYTES + 1);
+    await assert.rejects(loadSnapshotFile('vscode-remote://host/run.json', async () => huge), /larger than the 100 MiB MemLens reads/);
   });
 });

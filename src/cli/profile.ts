@@ -1,0 +1,264 @@
+/**
+ * `memlens profile`: runs the program under the helper with the terminal's input and output,
+ * listens on the helper's channel (the exit snapshot's real error, the snapshots still being
+ * written), and once every process of the run has finished writing prints the report, keeps the
+ * snapshots beside `--json FILE` and removes its temporary folder, whatever ended the run.
+ * It exits with the program's own status; its own failures use `exitCodes.ts`'s codes.
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SnapshotError } from '../model/load';
+import { buildModel } from '../model/model';
+import type { WithProgram } from '../model/origin';
+import { openChannel } from '../run/channel';
+import { helperDirFor, helperEnvironment } from '../run/helperEnv';
+import { checkInterpreter, findOnPath, InterpreterError, resolveInterpreter } from '../run/interpreter';
+import { groupEnded } from '../run/processGroup';
+import { readRunSnapshot, runProfile, writeFileAtomic, type RunStatus } from '../run/profileProcess';
+import { RunProgress } from '../run/runProgress';
+import type { CliCommand } from './args';
+import { EXIT_CANNOT_RUN, EXIT_MEMLENS_FAILED, EXIT_NOT_FOUND, EXIT_OUTPUT_CLOSED } from './exitCodes';
+import { claimJsonTarget, errorText, JsonTargetError, type JsonTarget } from './jsonTarget';
+import { print, printError, stdoutFailure } from './output';
+import { renderReport } from './report';
+import { forwardSignals } from './signals';
+import { sourceReader } from './sourceText';
+
+/**
+ * How long the CLI waits, once the program has ended, for the helper's children still writing
+ * snapshots (a big heap takes seconds on a busy machine) and, when stopping the program, for an
+ * exit snapshot being written before the next signal.
+ */
+const WAIT_SECONDS = 60;
+
+/** Runs `memlens profile`; `packageRoot` holds the helper. Resolves with the exit status. */
+export async function profile(cmd: Extract<CliCommand, { kind: 'profile' }>, packageRoot: string): Promise<number> {
+  const cwd = process.cwd();
+  let programArgs: string[];
+  let defaultRoot: string;
+  if ('script' in cmd.target) {
+    const given = cmd.target.script;
+    const script = path.resolve(given);
+    if (!(await isFile(script))) return fail(`The script ${given} does not exist.`, EXIT_MEMLENS_FAILED);
+    programArgs = [asScriptArgument(given), ...cmd.args];
+    defaultRoot = path.dirname(script);
+  } else {
+    programArgs = ['-m', cmd.target.module, ...cmd.args];
+    defaultRoot = cwd;
+  }
+
+  const helperDir = helperDirFor(packageRoot);
+  if (!(await isFile(path.join(helperDir, 'sitecustomize.py')))) {
+    return fail(`MemLens's Python helper is missing from ${helperDir}; reinstall MemLens.`, EXIT_MEMLENS_FAILED);
+  }
+  let python: string;
+  try {
+    const chosen = await resolveInterpreter({ setting: cmd.python, env: process.env, path: () => findOnPath() });
+    await checkInterpreter(chosen.path);
+    python = chosen.path;
+  } catch (err) {
+    if (err instanceof InterpreterError) return fail(err.message, err.reason === 'notFound' ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+    throw err;
+  }
+
+  // Checked and locked now rather than after a long run whose snapshot would have nowhere to go.
+  let target: JsonTarget | undefined;
+  if (cmd.json !== undefined) {
+    try {
+      target = await claimJsonTarget(path.resolve(cmd.json), cmd.json);
+    } catch (err) {
+      if (err instanceof JsonTargetError) return fail(err.message, EXIT_MEMLENS_FAILED);
+      throw err;
+    }
+    if (target.tookOverFrom !== undefined) {
+      printError(`memlens: took over ${cmd.json}.lock, left by memlens process ${target.tookOverFrom}, which has ended.\n`);
+    }
+  }
+  try {
+    return await run(cmd, { python, programArgs, defaultRoot, helperDir, cwd, json: target?.file });
+  } finally {
+    await target?.release();
+  }
+}
+
+interface RunSetup {
+  python: string;
+  programArgs: string[];
+  defaultRoot: string;
+  helperDir: string;
+  cwd: string;
+  json: string | undefined;
+}
+
+async function run(cmd: Extract<CliCommand, { kind: 'profile' }>, s: RunSetup): Promise<number> {
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'memlens-run-'));
+  const channel = await openChannel();
+  try {
+    const progress = new RunProgress();
+    channel.onMessage((m) => progress.handle(m));
+    const outFile = path.join(tmp, 'snapshot.json');
+    // The helper compares real paths (os.path.realpath), so roots must be real paths too.
+    const roots = await Promise.all((cmd.roots.length > 0 ? cmd.roots : [s.defaultRoot]).map(realPath));
+    const env = helperEnvironment(process.env, {
+      helperDir: s.helperDir,
+      outFile,
+      // FIXME(issue 10): pass { path, token } and endWithHost: true (killed outright, the CLI cannot
+      // stop the program: the helper does) once helperEnvironment takes them.
+      channel: channel.path,
+      frames: cmd.frames,
+      roots,
+      peak: cmd.peak,
+    });
+    const handle = runProfile({
+      python: s.python,
+      args: s.programArgs,
+      cwd: s.cwd,
+      env,
+      stdio: 'inherit',
+      beforeEscalating: () => progress.exitSnapshotTaken(WAIT_SECONDS * 1000),
+    });
+    const stopForwarding = forwardSignals(handle, printError);
+    let status: RunStatus;
+    try {
+      status = await handle.done;
+    } catch (err) {
+      const code = (err as { cause?: NodeJS.ErrnoException }).cause?.code;
+      return fail((err as Error).message, code === 'ENOENT' ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+    } finally {
+      stopForwarding();
+    }
+    const exitCode = programExitCode(status);
+    try {
+      const waited = await runFilesWritten(progress, handle.child.pid);
+      if (waited !== undefined) printError(`memlens: ${waited}\n`);
+      return await report(cmd, s, outFile, tmp, status, progress, exitCode);
+    } catch (err) {
+      // The program ran: its status stands, whatever went wrong in MemLens afterwards.
+      printError(`memlens: MemLens failed after the program ended (${errorText(err)}); no report.\n`);
+      return exitCode;
+    }
+  } finally {
+    await channel.dispose();
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Prints the report and keeps the snapshots; resolves with the exit status. */
+async function report(
+  cmd: Extract<CliCommand, { kind: 'profile' }>,
+  s: RunSetup,
+  outFile: string,
+  tmp: string,
+  status: RunStatus,
+  progress: RunProgress,
+  exitCode: number,
+): Promise<number> {
+  // Kept first: a run that ends without its exit snapshot (killed, crashed) is when the
+  // snapshots it took before matter most.
+  const kept = await keepRunSnapshots(tmp, s.json);
+  let doc: WithProgram;
+  try {
+    doc = await readRunSnapshot(outFile, status, progress.report);
+  } catch (err) {
+    if (!(err instanceof SnapshotError)) throw err;
+    print(kept);
+    printError(`memlens: ${err.message}\n`);
+    return (await stdoutFailure()) === 'EPIPE' ? EXIT_OUTPUT_CLOSED : exitCode;
+  }
+  let written = '';
+  if (s.json !== undefined) {
+    try {
+      await writeFileAtomic(s.json, JSON.stringify(doc));
+      written = `\nSnapshot written to ${s.json}\n`;
+    } catch (err) {
+      written = `\nThe snapshot was not written to ${s.json}: ${errorText(err)}.\n`;
+    }
+  }
+  const text = renderReport(buildModel(doc), { top: cmd.top, cwd: s.cwd, sourceLine: sourceReader(doc.settings.roots) });
+  print('\n' + text + written + kept);
+  // The reader went away (`| head`): end quietly, as other tools do when their output closes.
+  return (await stdoutFailure()) === 'EPIPE' ? EXIT_OUTPUT_CLOSED : exitCode;
+}
+
+/**
+ * Waits until no helper child is left writing a file of the run: at once when the helper said
+ * its exit snapshot is finished and answered every snapshot it started; else (the program died
+ * first: its snapshots' children may still be writing, and may not even have been announced)
+ * until no process of the program's group is left, for at most `WAIT_SECONDS`. Resolves with a
+ * sentence when it gave up.
+ */
+async function runFilesWritten(progress: RunProgress, pgid: number | undefined): Promise<string | undefined> {
+  if (progress.settled || pgid === undefined || process.platform === 'win32') return undefined;
+  if (await groupEnded(pgid, 1000)) return undefined;
+  printError(`memlens: waiting (up to ${WAIT_SECONDS} s) for processes of the run that are still writing snapshots…\n`);
+  if (await groupEnded(pgid, (WAIT_SECONDS - 1) * 1000)) return undefined;
+  return (
+    `stopped waiting after ${WAIT_SECONDS} s for processes left in the program's process group ${pgid}; ` +
+    'snapshots they write from now on are not kept.'
+  );
+}
+
+/**
+ * Moves the snapshots the program took during the run (`snapshot-<n>.json` beside the exit
+ * snapshot in `tmp`) next to `--json FILE`, as `FILE-<n>.json`; returns what to tell the user.
+ */
+async function keepRunSnapshots(tmp: string, json: string | undefined): Promise<string> {
+  const taken = (await fs.readdir(tmp)).filter((n) => /^snapshot-\d+\.json$/.test(n));
+  if (taken.length === 0) return '';
+  if (json === undefined) {
+    return `\n${taken.length} snapshot${taken.length === 1 ? ' was' : 's were'} taken during the run and not kept: pass --json FILE to keep them.\n`;
+  }
+  const stem = json.replace(/\.json$/i, '');
+  const written: string[] = [];
+  const lost: string[] = [];
+  for (const name of taken.sort((a, b) => parseInt(a.slice(9), 10) - parseInt(b.slice(9), 10))) {
+    const to = `${stem}-${name.slice('snapshot-'.length)}`;
+    try {
+      await writeFileAtomic(to, await fs.readFile(path.join(tmp, name), 'utf8'));
+      written.push(to);
+    } catch (err) {
+      lost.push(`${to} (${errorText(err)})`);
+    }
+  }
+  return (
+    (written.length > 0 ? `Snapshots taken during the run: ${written.join(', ')}\n` : '') +
+    (lost.length > 0 ? `Snapshots taken during the run that could not be written: ${lost.join(', ')}\n` : '')
+  );
+}
+
+/**
+ * The script as the interpreter's argument: a name starting with `-` (`-i`, `-`, `-c.py`) would be
+ * read as an option (the interactive prompt, standard input, code to run), so it gets `./` in
+ * front, which names the same file and keeps the report's label.
+ */
+export function asScriptArgument(script: string): string {
+  return script.startsWith('-') ? `.${path.sep}${script}` : script;
+}
+
+/** The program's exit status as a shell reports it: the code, or 128 + the signal's number. */
+export function programExitCode(status: RunStatus): number {
+  if (status.signal !== null) return 128 + (os.constants.signals[status.signal] ?? 0);
+  return status.exitCode ?? 0;
+}
+
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await fs.stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function realPath(p: string): Promise<string> {
+  try {
+    return await fs.realpath(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+function fail(message: string, code: number): number {
+  printError(`memlens: ${message}\n`);
+  return code;
+}

@@ -1,0 +1,40 @@
+/**
+ * Job control for `memlens profile`. The program runs in its own session (so that stopping it
+ * reaches its whole process group, helper children included), which also means the terminal's
+ * signals reach only the CLI: here they are passed on. Ctrl+C, `kill` and a closed terminal
+ * (SIGINT, SIGTERM, SIGHUP, and Ctrl+\'s SIGQUIT) stop the program with that same signal, so it
+ * ends as it would have without MemLens; Ctrl+Z (SIGTSTP) suspends the program's group and then
+ * the CLI, and `fg`/`bg` (SIGCONT) resume both. Killing the CLI outright (SIGKILL) cannot be seen
+ * here: the helper ends the program when the CLI's channel goes away (`endWithHost`).
+ */
+import type { RunHandle } from '../run/profileProcess';
+
+/** The signals that stop the program; each is passed on as itself. */
+const STOPPING: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+
+/**
+ * Passes the CLI's signals on to `run` until the returned function is called. `say` tells the user
+ * (on stderr, which may be gone after SIGHUP: it must not throw).
+ */
+export function forwardSignals(run: Pick<RunHandle, 'cancel' | 'signal'>, say: (text: string) => void): () => void {
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  for (const sig of STOPPING) {
+    handlers.set(sig, () => {
+      say(`\nMemLens: stopping the program (${sig})…\n`);
+      void run.cancel(sig);
+    });
+  }
+  if (process.platform !== 'win32') {
+    handlers.set('SIGTSTP', () => {
+      run.signal('SIGTSTP');
+      // A handler replaced the default action (stop), so the CLI stops itself: the shell then
+      // sees its job stopped and takes the terminal back.
+      process.kill(process.pid, 'SIGSTOP');
+    });
+    handlers.set('SIGCONT', () => run.signal('SIGCONT'));
+  }
+  for (const [sig, handler] of handlers) process.on(sig, handler);
+  return () => {
+    for (const [sig, handler] of handlers) process.off(sig, handler);
+  };
+}
