@@ -3,7 +3,10 @@
 // with `MemLens: Take Snapshot` while it runs (typing a label into the input box), compares them
 // with `MemLens: Compare Snapshots…` (the last two come picked), and reads what shows on screen:
 // the `+` growth after the leaking line, the growth CodeLens above tick(), the Compare tab's top
-// row in the memory panel, and the Snapshots view listing both. Screenshots go to test-results/.
+// row in the memory panel, and the Snapshots view listing both. First, a hostile run shared in
+// the workspace's snapshots folder (`memlens.snapshots.folder`), whose labels and paths carry a
+// `[x](command:…)` link, is compared and searched for leaks from the palette: the toasts quote its
+// text but hold no command link (issue 10). Screenshots go to test-results/.
 // Usage: node test/e2e/run-snapshots.mjs
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +14,38 @@ import { afterText, Checks, log, main, openFromExplorer, panel, RESULTS, ROOT, r
 
 const VSIX = path.join(ROOT, 'out', 'memlens.vsix');
 const LEAK_LINE = 12;
+/** The shared snapshots folder, relative to the workspace. */
+const SHARED = '.memlens/runs';
+/** One click on it as a link would type `echo pwned` into a terminal and run it. */
+const HOSTILE = '[x](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22echo%20pwned%5Cn%22%7D)';
+
+/**
+ * Writes a run into the workspace's shared snapshots folder as a repository could carry it: the
+ * leak fixtures' rounds 1-3 (made in /tmp/memlens-leak-ws, test/fixtures/README.md) with the link
+ * in the run folder's name, the program's folder, the labels and the type names. The newest run.
+ */
+function writeHostileRun(workspace) {
+  const dir = path.join(workspace, SHARED, `20991231-235959-${HOSTILE}.py`);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const n of [1, 2, 3]) {
+    const text = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'leak', `round${n}.json`), 'utf8');
+    const doc = JSON.parse(text.split('/tmp/memlens-leak-ws').join(path.join(workspace, HOSTILE)));
+    doc.label = `${HOSTILE} round ${n}`;
+    doc.census.types.forEach((t, i) => { t.type = `${HOSTILE}${i}`; });
+    fs.writeFileSync(path.join(dir, `snapshot-${n}.json`), JSON.stringify(doc));
+  }
+}
+
+/** The visible toasts' texts, and every link in them that would run a command. */
+function toastLinks(page) {
+  return page.evaluate(() => {
+    const toasts = [...document.querySelectorAll('.notifications-toasts .notification-list-item')];
+    const commands = toasts.flatMap((t) => [...t.querySelectorAll('a')])
+      .map((a) => a.getAttribute('href') ?? a.getAttribute('data-href') ?? '')
+      .filter((href) => href.trim().toLowerCase().startsWith('command:'));
+    return { texts: toasts.map((t) => t.querySelector('.notification-list-item-message')?.textContent ?? ''), commands };
+  });
+}
 
 /** Takes a snapshot from the palette, typing `label` into the input box. */
 async function takeSnapshot(page, label) {
@@ -27,13 +62,43 @@ await main(300_000, async (newSession) => {
   fs.mkdirSync(RESULTS, { recursive: true });
   const checks = new Checks('snapshots');
 
-  const session = newSession();
+  const session = newSession({ settings: { 'memlens.snapshots.folder': SHARED } });
   session.installVsix(VSIX);
+  writeHostileRun(session.workspace);
   const base = await session.startServer({ smokeTestDriver: false });
   const page = await session.openPage();
   await page.goto(`${base}/?folder=${encodeURIComponent(session.workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   log('workbench loaded');
+
+  // The hostile run is the newest, so its last two snapshots come picked and its three are searched.
+  const hostileToasts = (said) => (r) => r.commands.length === 0 && r.texts.some((t) => said.test(t)) &&
+    r.texts.some((t) => t.includes('[x] (command:workbench.action.terminal.sendSequence'));
+  await checks.check('comparing the hostile snapshots: the toast quotes their labels and paths, with no command link', async () => {
+    // The keyboard goes to the workbench once the Explorer is up (F1 before then is lost).
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'leaky_loop.py' }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.part.sidebar .title-label').first().click();
+    await runCommand(page, 'MemLens: Compare Snapshots…');
+    await page.locator('.quick-input-list .monaco-list-row[aria-checked="true"]').nth(1).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await toast(page, /MemLens: from "/);
+    return toastLinks(page);
+  }, hostileToasts(/^MemLens: from ".*round 2" to ".*round 3".*most growth: /));
+  await checks.check('finding leaks in the hostile run: the toast names its file, with no command link', async () => {
+    // The comparison opened the memory panel, which took the keyboard: give it back to the workbench.
+    await page.locator('.part.sidebar .title-label').first().click();
+    await runCommand(page, 'MemLens: Find Leaks');
+    await toast(page, /grew in every one/);
+    return toastLinks(page);
+  }, hostileToasts(/grew in every one of the 2 intervals; fastest: /));
+  await sleep(1000); // the toasts slide in
+  await page.screenshot({ path: path.join(RESULTS, 'snapshots-hostile.png') });
+  log('screenshot test-results/snapshots-hostile.png');
+  // Back to an empty workbench for the run below: no comparison, toasts or panel.
+  await page.locator('.part.sidebar .title-label').first().click();
+  await runCommand(page, 'MemLens: End Comparison');
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await runCommand(page, 'View: Close All Editor Groups');
 
   await openFromExplorer(page, 'leaky_loop.py', 'A long-running service');
   await runCommand(page, 'MemLens: Profile Memory');
