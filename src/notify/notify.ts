@@ -25,14 +25,17 @@ export function show(severity: Severity, message: string, ...items: string[]): T
   return w.showInformationMessage(text, ...items);
 }
 
+/** An information notification: `show('info', …)`. */
 export function info(message: string, ...items: string[]): Thenable<string | undefined> {
   return show('info', message, ...items);
 }
 
+/** A warning notification: `show('warning', …)`. */
 export function warn(message: string, ...items: string[]): Thenable<string | undefined> {
   return show('warning', message, ...items);
 }
 
+/** An error notification: `show('error', …)`. */
 export function error(message: string, ...items: string[]): Thenable<string | undefined> {
   return show('error', message, ...items);
 }
