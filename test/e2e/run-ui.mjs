@@ -3,7 +3,8 @@
 // and reads what shows on screen: the inline size after the 40 MiB line, the CodeLens above
 // build(), the hover with the call path. Then it answers an input() prompt typed into the
 // program's terminal, opens the hottest line from `MemLens: Show Hottest Lines`, and, in a second
-// VS Code with workspace trust on, checks that profiling is refused in Restricted Mode.
+// VS Code with workspace trust on, checks that profiling is refused in Restricted Mode and that
+// the workspace's own `memlens.snapshots.folder` is ignored there (a restricted setting).
 // Screenshots go to test-results/. Usage: node test/e2e/run-ui.mjs
 import fs from 'node:fs';
 import path from 'node:path';
@@ -105,6 +106,12 @@ await main(360_000, async (newSession) => {
   // --- Workspace trust on: the command refuses, and says why ---
   session = newSession({ trust: true });
   session.installVsix(VSIX);
+  // The workspace names its own snapshots folder, holding a valid run: Restricted Mode must ignore it.
+  const shared = path.join(session.workspace, 'shared-runs', '20991231-235959-shared.py');
+  fs.mkdirSync(shared, { recursive: true });
+  fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'leak', 'round1.json'), path.join(shared, 'snapshot-1.json'));
+  fs.mkdirSync(path.join(session.workspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(session.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'memlens.snapshots.folder': 'shared-runs' }));
   base = await session.startServer({ smokeTestDriver: false });
   page = await session.openPage();
   await page.goto(`${base}/?folder=${encodeURIComponent(session.workspace)}`);
@@ -122,6 +129,17 @@ await main(360_000, async (newSession) => {
   }, (n) => n === 0);
   await page.screenshot({ path: path.join(RESULTS, 'ui-untrusted.png') });
   log('screenshot test-results/ui-untrusted.png');
+  await checks.check("the workspace's memlens.snapshots.folder is ignored in Restricted Mode: its run is not listed", async () => {
+    await page.locator('.activitybar .action-item a[aria-label="MemLens"]').click();
+    // The welcome text shows while the view is empty, also before the extension has listed the
+    // runs: it must still be there, with no run, well after (without the restriction the run
+    // appears within a second).
+    const welcome = page.locator('.pane-body .welcome-view-content', { hasText: 'No snapshots yet' }).first();
+    await welcome.waitFor({ timeout: 20_000 });
+    await sleep(3000);
+    await page.screenshot({ path: path.join(RESULTS, 'ui-untrusted-snapshots.png') });
+    return { welcome: await welcome.isVisible(), rows: await page.locator('.pane-body .monaco-list-row', { hasText: 'after round 1' }).count() };
+  }, (r) => r.welcome && r.rows === 0);
 
   return checks.summary();
 });
