@@ -67,7 +67,9 @@ async function lock(file: string, given: string): Promise<JsonTarget> {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') {
-        throw new JsonTargetError(`--json ${given} cannot be written: creating ${lockFile} failed (${errorText(err)}).`);
+        // /proc answers ENOENT for a name it does not have: the folder exists but takes no new files.
+        const why = code === 'ENOENT' ? 'the folder takes no new files (ENOENT)' : errorText(err);
+        throw new JsonTargetError(`--json ${given} cannot be written: MemLens could not create ${lockFile} beside it: ${why}.`);
       }
       const text = await fs.readFile(lockFile, 'utf8').catch(() => '');
       const holder = /^\d+$/.test(text.trim()) ? Number(text.trim()) : undefined;

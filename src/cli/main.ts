@@ -164,6 +164,8 @@ process.on('uncaughtException', unexpected);
 process.on('unhandledRejection', unexpected);
 
 main(process.argv.slice(2)).then(async (code) => {
-  // Whatever the command, a reader that went away ends it as a closed pipe ends other tools.
-  process.exitCode = (await stdoutFailure()) === 'EPIPE' ? EXIT_OUTPUT_CLOSED : code;
+  // A reader that went away (`memlens show … | head`) ends the command as a closed pipe ends
+  // other tools; `profile` decides this itself, since a closed terminal leaves it the program's status.
+  const profiling = process.argv[2] === 'profile';
+  process.exitCode = !profiling && (await stdoutFailure()) === 'EPIPE' ? EXIT_OUTPUT_CLOSED : code;
 }, unexpected);

@@ -118,7 +118,7 @@ async function run(cmd: Extract<CliCommand, { kind: 'profile' }>, s: RunSetup): 
       stdio: 'inherit',
       beforeEscalating: () => progress.exitSnapshotTaken(WAIT_SECONDS * 1000),
     });
-    const stopForwarding = forwardSignals(handle, printError);
+    const forwarding = forwardSignals(handle, printError);
     let status: RunStatus;
     try {
       status = await handle.done;
@@ -126,13 +126,15 @@ async function run(cmd: Extract<CliCommand, { kind: 'profile' }>, s: RunSetup): 
       const code = (err as { cause?: NodeJS.ErrnoException }).cause?.code;
       return fail((err as Error).message, code === 'ENOENT' ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
     } finally {
-      stopForwarding();
+      forwarding.dispose();
     }
     const exitCode = programExitCode(status);
     try {
       const waited = await runFilesWritten(progress, handle.child.pid);
       if (waited !== undefined) printError(`memlens: ${waited}\n`);
-      return await report(cmd, s, outFile, tmp, status, progress, exitCode);
+      const closed = await report(cmd, s, outFile, tmp, status, progress);
+      // After SIGHUP the terminal is gone and so is the report's reader: the program's status says more.
+      return closed && forwarding.stoppedBy !== 'SIGHUP' ? EXIT_OUTPUT_CLOSED : exitCode;
     } catch (err) {
       // The program ran: its status stands, whatever went wrong in MemLens afterwards.
       printError(`memlens: MemLens failed after the program ended (${errorText(err)}); no report.\n`);
@@ -144,7 +146,7 @@ async function run(cmd: Extract<CliCommand, { kind: 'profile' }>, s: RunSetup): 
   }
 }
 
-/** Prints the report and keeps the snapshots; resolves with the exit status. */
+/** Prints the report and keeps the snapshots; resolves true when the report's reader went away. */
 async function report(
   cmd: Extract<CliCommand, { kind: 'profile' }>,
   s: RunSetup,
@@ -152,8 +154,7 @@ async function report(
   tmp: string,
   status: RunStatus,
   progress: RunProgress,
-  exitCode: number,
-): Promise<number> {
+): Promise<boolean> {
   // Kept first: a run that ends without its exit snapshot (killed, crashed) is when the
   // snapshots it took before matter most.
   const kept = await keepRunSnapshots(tmp, s.json);
@@ -164,7 +165,7 @@ async function report(
     if (!(err instanceof SnapshotError)) throw err;
     print(kept);
     printError(`memlens: ${err.message}\n`);
-    return (await stdoutFailure()) === 'EPIPE' ? EXIT_OUTPUT_CLOSED : exitCode;
+    return (await stdoutFailure()) === 'EPIPE';
   }
   let written = '';
   if (s.json !== undefined) {
@@ -178,7 +179,7 @@ async function report(
   const text = renderReport(buildModel(doc), { top: cmd.top, cwd: s.cwd, sourceLine: sourceReader(doc.settings.roots) });
   print('\n' + text + written + kept);
   // The reader went away (`| head`): end quietly, as other tools do when their output closes.
-  return (await stdoutFailure()) === 'EPIPE' ? EXIT_OUTPUT_CLOSED : exitCode;
+  return (await stdoutFailure()) === 'EPIPE';
 }
 
 /**

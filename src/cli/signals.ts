@@ -12,21 +12,32 @@ import type { RunHandle } from '../run/profileProcess';
 /** The signals that stop the program; each is passed on as itself. */
 const STOPPING: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
+/** Signals being passed on; `dispose` stops it. */
+export interface Forwarding {
+  /** The first signal that stopped the program, if one did. */
+  readonly stoppedBy: NodeJS.Signals | undefined;
+  dispose(): void;
+}
+
 /**
- * Passes the CLI's signals on to `run` until the returned function is called. `say` tells the user
- * (on stderr, which may be gone after SIGHUP: it must not throw).
+ * Passes the CLI's signals on to `run` until disposed. `say` tells the user (on stderr, which may
+ * be gone after SIGHUP: it must not throw).
  */
-export function forwardSignals(run: Pick<RunHandle, 'cancel' | 'signal'>, say: (text: string) => void): () => void {
+export function forwardSignals(run: Pick<RunHandle, 'cancel' | 'signal'>, say: (text: string) => void): Forwarding {
   const handlers = new Map<NodeJS.Signals, () => void>();
+  let stoppedBy: NodeJS.Signals | undefined;
   for (const sig of STOPPING) {
     handlers.set(sig, () => {
+      stoppedBy ??= sig;
       say(`\nMemLens: stopping the program (${sig})…\n`);
       void run.cancel(sig);
     });
   }
   if (process.platform !== 'win32') {
     handlers.set('SIGTSTP', () => {
-      run.signal('SIGTSTP');
+      // SIGSTOP, not SIGTSTP: the program's group has no parent in its session (it is orphaned),
+      // and the kernel drops SIGTSTP sent to an orphaned group.
+      run.signal('SIGSTOP');
       // A handler replaced the default action (stop), so the CLI stops itself: the shell then
       // sees its job stopped and takes the terminal back.
       process.kill(process.pid, 'SIGSTOP');
@@ -34,7 +45,12 @@ export function forwardSignals(run: Pick<RunHandle, 'cancel' | 'signal'>, say: (
     handlers.set('SIGCONT', () => run.signal('SIGCONT'));
   }
   for (const [sig, handler] of handlers) process.on(sig, handler);
-  return () => {
-    for (const [sig, handler] of handlers) process.off(sig, handler);
+  return {
+    get stoppedBy() {
+      return stoppedBy;
+    },
+    dispose() {
+      for (const [sig, handler] of handlers) process.off(sig, handler);
+    },
   };
 }

@@ -3,7 +3,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SnapshotError } from '../../src/model/load';
-import { finishRun, runProfile } from '../../src/run/profileProcess';
+import { finishRun, missingSentence, runProfile } from '../../src/run/profileProcess';
 import { fixtureText, python } from './helpers';
 
 /** Whether `pid` runs; a zombie (killed, not yet reaped by its new parent) does not. */
@@ -104,6 +104,10 @@ suite('profileProcess', function () {
     assert.equal(written.program.exitCode, 0);
     assert.equal(written.program.exitSignal, null);
     assert.deepEqual((await fs.readdir(dir)).sort(), ['kept.json', 'snapshot.json'], 'no temporary file is left');
+    if (process.platform !== 'win32') {
+      // Snapshots hold command lines, paths and memory maps: the owner's alone.
+      assert.equal(((await fs.stat(dest)).mode & 0o777).toString(8), '600');
+    }
 
     await finishRun(out, { exitCode: null, signal: 'SIGTERM' });
     const patched = JSON.parse(await fs.readFile(out, 'utf8'));
@@ -118,6 +122,52 @@ suite('profileProcess', function () {
       return true;
     });
     await assert.rejects(finishRun(out, { exitCode: 0, signal: null }), /exited with code 0 but MemLens found no snapshot at .*missing\.json/);
+  });
+
+  test("without a snapshot, the helper's own word on its channel gives the true reason", async () => {
+    const out = path.join(dir, 'missing.json');
+    const full = { started: true, finished: { path: null, error: "OSError: [Errno 28] No space left on device: '/tmp/x/.snapshot.json.tmp'" } };
+    await assert.rejects(
+      finishRun(out, { exitCode: 0, signal: null }, out, full),
+      (err: Error) => err.message === "MemLens could not write the snapshot (OSError: [Errno 28] No space left on device: '/tmp/x/.snapshot.json.tmp'); no results.",
+    );
+    assert.equal(
+      missingSentence(out, { exitCode: 5, signal: null }, { started: true }),
+      "The program exited with code 5 without Python's normal exit (os._exit(), or a crash in native code), so MemLens could not write its snapshot; no results.",
+    );
+    assert.equal(
+      missingSentence(out, { exitCode: 0, signal: null }, { started: false }),
+      "The program exited with code 0, but MemLens's helper never started in it (python -I, -S or -E, or a PYTHONPATH that hides the helper, skip it); no results.",
+    );
+  });
+
+  test('cancel passes on the signal it is given first, so a SIGTERM ends the program by SIGTERM', async function () {
+    if (process.platform === 'win32') this.skip();
+    const handle = await start('import time\nprint("ready", flush=True)\ntime.sleep(30)\n', 5);
+    await firstLine(handle);
+    const t0 = Date.now();
+    assert.deepEqual(await handle.cancel('SIGTERM'), { exitCode: null, signal: 'SIGTERM' });
+    assert.ok(Date.now() - t0 < 4000, 'it should not have waited for the grace period');
+  });
+
+  test('while the exit snapshot is written, cancel waits for it before the next signal', async function () {
+    if (process.platform === 'win32') this.skip();
+    // The program ignores SIGINT (as a program busy writing its exit snapshot appears to) and ends
+    // on its own 1.5 s later; SIGTERM would end it at once.
+    const script = path.join(dir, 'slow.py');
+    await fs.writeFile(script, 'import signal, time\nsignal.signal(signal.SIGINT, lambda *a: None)\nprint("ready", flush=True)\ntime.sleep(1.5)\n');
+    let asked = 0;
+    const handle = runProfile({
+      python: py!, args: [script], cwd: dir, env: process.env, stdio: 'pipe', graceSeconds: 0.2,
+      beforeEscalating: async () => {
+        asked++;
+        await new Promise((r) => setTimeout(r, 2000));
+        return true;
+      },
+    });
+    await firstLine(handle);
+    assert.deepEqual(await handle.cancel(), { exitCode: 0, signal: null });
+    assert.equal(asked, 1);
   });
 
   test('finishRun passes on a corrupt snapshot as it is', async () => {

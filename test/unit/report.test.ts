@@ -77,4 +77,16 @@ suite('cli report', () => {
     // Before Python 3.10 the helper writes sys.executable and sys.argv; -m's argv[0] is the module's path.
     assert.equal(programLabel(['/usr/bin/python3.8', '/ws/pkg/__main__.py'], '/ws', '/ws'), 'pkg/__main__.py');
   });
+
+  test('the exit view as peak says whether captures were taken during the run', () => {
+    const doc = makeDoc([{ path: '/ws/app.py', lines: [[1, 3 * MiB, 1]] }]);
+    doc.totals.tracedCurrent = 3 * MiB;
+    doc.totals.tracedPeak = 5 * MiB;
+    doc.peak = { ...doc.peak, method: 'exit', capturedTraced: 3 * MiB, captures: 2 };
+    const text = (): string => renderReport(buildModel(doc), { top: 10, cwd: '/ws', sourceLine: () => undefined });
+    assert.match(text(), /\(The 2 captures taken during the run held less than the memory at exit, so this is the exit view; the traced peak was 5\.0 MiB\.\)/);
+    assert.doesNotMatch(text(), /No capture was taken/);
+    doc.peak.captures = 0;
+    assert.match(text(), /\(No capture was taken during the run, so this is the exit view; the traced peak was 5\.0 MiB\.\)/);
+  });
 });
