@@ -187,6 +187,18 @@ suite('cli profile as a process', function () {
     assert.match(run.stdout(), new RegExp(`\nThe snapshot was not written to ${path.join(dir, 'sub', 'out.json')}: its folder no longer exists \\(ENOENT\\)\\.\n`));
   });
 
+  test("when the helper cannot write the snapshot, its own error is the reason given, not a guess", async () => {
+    // A file size limit makes the helper's write fail as a full disk would: with an OS error.
+    await fs.writeFile(
+      path.join(dir, 'limit.py'),
+      ['import resource, signal', 'signal.signal(signal.SIGXFSZ, signal.SIG_IGN)', 'resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))', 'x = bytearray(1024 * 1024)', ''].join('\n'),
+    );
+    const run = memlens(['profile', 'limit.py']);
+    assert.equal(await run.exit, 0);
+    assert.match(run.stderr(), /\nmemlens: MemLens could not write the snapshot \(OSError: \[Errno 27\] File too large\); no results\.\n$/);
+    assert.doesNotMatch(run.stderr(), /python -I|os\._exit/);
+  });
+
   test('a second run on the same --json is refused with 125, naming the first', async () => {
     const first = memlens(['profile', '--no-peak', '--json', 'same.json', await sleeper()]);
     await programPid(first);
