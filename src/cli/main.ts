@@ -153,8 +153,9 @@ function fail(message: string, code: number): number {
 
 /** The last word on a failure nothing else caught: a sentence, never a stack trace. */
 function unexpected(err: unknown): void {
+  const what = err instanceof Error ? err.message.replace(/\.$/, '') : String(err);
   printError(
-    `memlens: MemLens failed unexpectedly (${errorText(err)}). ` +
+    `memlens: MemLens failed unexpectedly (${what}). ` +
       'Please report this at the project\'s issue tracker with the command line you ran.\n',
   );
   process.exitCode = process.argv[2] === 'profile' ? EXIT_MEMLENS_FAILED : EXIT_FAILED;

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { SnapshotError } from '../model/load';
 import { buildModel } from '../model/model';
 import type { WithProgram } from '../model/origin';
-import { openChannel } from '../run/channel';
+import { openChannel, type Channel } from '../run/channel';
 import { helperDirFor, helperEnvironment } from '../run/helperEnv';
 import { checkInterpreter, findOnPath, InterpreterError, resolveInterpreter } from '../run/interpreter';
 import { groupEnded } from '../run/processGroup';
@@ -92,9 +92,20 @@ interface RunSetup {
 }
 
 async function run(cmd: Extract<CliCommand, { kind: 'profile' }>, s: RunSetup): Promise<number> {
-  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'memlens-run-'));
-  const channel = await openChannel();
+  let tmp: string;
   try {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'memlens-run-'));
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'that folder does not exist' : errorText(err);
+    return fail(`MemLens could not create its temporary folder in ${os.tmpdir()}: ${why}; set TMPDIR to a writable folder.`, EXIT_MEMLENS_FAILED);
+  }
+  let channel: Channel | undefined;
+  try {
+    try {
+      channel = await openChannel();
+    } catch (err) {
+      return fail(`MemLens could not open its channel to the helper in ${os.tmpdir()} (${errorText(err)}); set TMPDIR to a short, writable folder.`, EXIT_MEMLENS_FAILED);
+    }
     const progress = new RunProgress();
     channel.onMessage((m) => progress.handle(m));
     const outFile = path.join(tmp, 'snapshot.json');
@@ -141,7 +152,7 @@ async function run(cmd: Extract<CliCommand, { kind: 'profile' }>, s: RunSetup): 
       return exitCode;
     }
   } finally {
-    await channel.dispose();
+    await channel?.dispose();
     await fs.rm(tmp, { recursive: true, force: true });
   }
 }

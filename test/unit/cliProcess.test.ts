@@ -80,10 +80,10 @@ suite('cli profile as a process', function () {
     if (dir !== undefined) await fs.rm(dir, { recursive: true, force: true });
   });
 
-  function memlens(args: string[]): Run {
+  function memlens(args: string[], env: NodeJS.ProcessEnv = {}): Run {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: dir,
-      env: { ...process.env, MEMLENS_PYTHON: python(), TMPDIR: tmpdir },
+      env: { ...process.env, MEMLENS_PYTHON: python(), TMPDIR: tmpdir, ...env },
     });
     started.push(child);
     let stdout = '';
@@ -212,6 +212,14 @@ suite('cli profile as a process', function () {
     assert.equal(await first.exit, 130);
     assert.ok(existsSync(path.join(dir, 'same.json')));
     assert.ok(!existsSync(path.join(dir, 'same.json.lock')), 'the lock is gone with its run');
+  });
+
+  test('a temporary folder that cannot be made is a sentence and 125', async () => {
+    await fs.writeFile(path.join(dir, 'ok.py'), 'x = 1\n');
+    const missing = path.join(dir, 'no-such-tmp');
+    const noTmp = memlens(['profile', 'ok.py'], { TMPDIR: missing });
+    assert.equal(await noTmp.exit, 125);
+    assert.equal(noTmp.stderr(), `memlens: MemLens could not create its temporary folder in ${missing}: that folder does not exist; set TMPDIR to a writable folder.\n`);
   });
 
   test('scripts named -i, - and -c.py run as files, under their own names', async () => {
