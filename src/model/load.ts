@@ -140,9 +140,12 @@ function checkFile(path: string, st: Pick<Stats, 'isFile' | 'size'> & { isDirect
     throw new SnapshotError(path, `${path} is not a regular file (a device, a pipe or a socket), so it is not read as a snapshot.`);
   }
   if (st.size > MAX_SNAPSHOT_BYTES) {
+    const mib = (st.size / 1048576).toFixed(1);
+    // Just over the limit rounds to it: the bytes then show the difference.
+    const size = Number(mib) * 1048576 > MAX_SNAPSHOT_BYTES ? `${mib} MiB` : `${st.size} bytes`;
     throw new SnapshotError(
       path,
-      `${path} is ${(st.size / 1048576).toFixed(1)} MiB, larger than the ${MAX_SNAPSHOT_BYTES / 1048576} MiB MemLens reads: loading takes up to ` +
+      `${path} is ${size}, larger than the ${MAX_SNAPSHOT_BYTES / 1048576} MiB (${MAX_SNAPSHOT_BYTES} bytes) MemLens reads: loading takes up to ` +
         '10 MB of memory per MB of snapshot, and MemLens\'s own snapshots are a few MB.',
     );
   }

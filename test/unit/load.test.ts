@@ -172,7 +172,7 @@ suite('load', () => {
       await fs.writeFile(big, '');
       await fs.truncate(big, MAX_SNAPSHOT_BYTES + 1);
       const notRegular = /is not a regular file \(a device, a pipe or a socket\), so it is not read as a snapshot\.$/;
-      const tooBig = /big\.json is 100\.0 MiB, larger than the 100 MiB MemLens reads: loading takes up to 10 MB of memory per MB of snapshot/;
+      const tooBig = /big\.json is 104857601 bytes, larger than the 100 MiB \(104857600 bytes\) MemLens reads: loading takes up to 10 MB of memory per MB of snapshot/;
       const unread = async (): Promise<string> => assert.fail('the reader must not be called');
       for (const read of [undefined, unread]) {
         // Without the checks the FIFO waits for a writer forever and /dev/zero never ends.
@@ -190,6 +190,6 @@ suite('load', () => {
 
   test('a reader whose text is over the limit is refused before it is parsed', async () => {
     const huge = 'x'.repeat(MAX_SNAPSHOT_BYTES + 1);
-    await assert.rejects(loadSnapshotFile('vscode-remote://host/run.json', async () => huge), /larger than the 100 MiB MemLens reads/);
+    await assert.rejects(loadSnapshotFile('vscode-remote://host/run.json', async () => huge), /is 104857601 bytes, larger than the 100 MiB \(104857600 bytes\) MemLens reads/);
   });
 });
