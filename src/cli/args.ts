@@ -65,7 +65,8 @@ the report follows when it has finished. Options go before the script: everythin
 script or module belongs to the program.
 
 Options of profile:
-  --json FILE      also write the snapshot to FILE (open it in VS Code with MemLens)
+  --json FILE      also write the snapshot to FILE (open it in VS Code with MemLens); checked
+                   before the run, and FILE.lock keeps a second run from writing it too
   --top N          rows per table (default 10)
   --frames N       tracemalloc frame depth (default 8; deeper reaches your line behind more
                    library calls, but slows the program)
