@@ -22,7 +22,7 @@ import { EXIT_CANNOT_RUN, EXIT_MEMLENS_FAILED, EXIT_NOT_FOUND, EXIT_OUTPUT_CLOSE
 import { claimJsonTarget, errorText, JsonTargetError, type JsonTarget } from './jsonTarget';
 import { print, printError, stdoutFailure } from './output';
 import { renderReport } from './report';
-import { forwardSignals } from './signals';
+import { forwardSignals, type Forwarding } from './signals';
 import { sourceReader } from './sourceText';
 
 /**
@@ -100,6 +100,7 @@ async function run(cmd: Extract<CliCommand, { kind: 'profile' }>, s: RunSetup): 
     return fail(`MemLens could not create its temporary folder in ${os.tmpdir()}: ${why}; set TMPDIR to a writable folder.`, EXIT_MEMLENS_FAILED);
   }
   let channel: Channel | undefined;
+  let forwarding: Forwarding | undefined;
   try {
     try {
       channel = await openChannel();
@@ -127,21 +128,19 @@ async function run(cmd: Extract<CliCommand, { kind: 'profile' }>, s: RunSetup): 
       cwd: s.cwd,
       env,
       stdio: 'inherit',
-      beforeEscalating: () => progress.exitSnapshotTaken(WAIT_SECONDS * 1000),
+      beforeEscalating: (ended) => progress.exitSnapshotTaken(WAIT_SECONDS * 1000, ended),
     });
-    const forwarding = forwardSignals(handle, printError);
+    forwarding = forwardSignals(handle, printError);
     let status: RunStatus;
     try {
       status = await handle.done;
     } catch (err) {
       const code = (err as { cause?: NodeJS.ErrnoException }).cause?.code;
       return fail((err as Error).message, code === 'ENOENT' ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
-    } finally {
-      forwarding.dispose();
     }
     const exitCode = programExitCode(status);
     try {
-      const waited = await runFilesWritten(progress, handle.child.pid);
+      const waited = await runFilesWritten(progress, handle.child.pid, forwarding.nextStop());
       if (waited !== undefined) printError(`memlens: ${waited}\n`);
       const closed = await report(cmd, s, outFile, tmp, status, progress);
       // After SIGHUP the terminal is gone and so is the report's reader: the program's status says more.
@@ -152,6 +151,7 @@ async function run(cmd: Extract<CliCommand, { kind: 'profile' }>, s: RunSetup): 
       return exitCode;
     }
   } finally {
+    forwarding?.dispose();
     await channel?.dispose();
     await fs.rm(tmp, { recursive: true, force: true });
   }
@@ -197,16 +197,20 @@ async function report(
  * Waits until no helper child is left writing a file of the run: at once when the helper said
  * its exit snapshot is finished and answered every snapshot it started; else (the program died
  * first: its snapshots' children may still be writing, and may not even have been announced)
- * until no process of the program's group is left, for at most `WAIT_SECONDS`. Resolves with a
- * sentence when it gave up.
+ * until no process of the program's group is left, for at most `WAIT_SECONDS`, or until the user
+ * stops the wait (Ctrl+C). Resolves with a sentence when it stopped waiting early.
  */
-async function runFilesWritten(progress: RunProgress, pgid: number | undefined): Promise<string | undefined> {
+async function runFilesWritten(progress: RunProgress, pgid: number | undefined, stop: Promise<NodeJS.Signals>): Promise<string | undefined> {
   if (progress.settled || pgid === undefined || process.platform === 'win32') return undefined;
   if (await groupEnded(pgid, 1000)) return undefined;
   printError(`memlens: waiting (up to ${WAIT_SECONDS} s) for processes of the run that are still writing snapshots…\n`);
-  if (await groupEnded(pgid, (WAIT_SECONDS - 1) * 1000)) return undefined;
+  const stopped = new AbortController();
+  const outcome = await Promise.race([groupEnded(pgid, (WAIT_SECONDS - 1) * 1000, stopped.signal), stop]);
+  stopped.abort();
+  if (outcome === true) return undefined;
+  const why = outcome === false ? `after ${WAIT_SECONDS} s` : `on ${outcome}`;
   return (
-    `stopped waiting after ${WAIT_SECONDS} s for processes left in the program's process group ${pgid}; ` +
+    `stopped waiting ${why} for processes left in the program's process group ${pgid}; ` +
     'snapshots they write from now on are not kept.'
   );
 }

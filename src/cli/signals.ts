@@ -16,23 +16,30 @@ const STOPPING: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIG
 export interface Forwarding {
   /** The first signal that stopped the program, if one did. */
   readonly stoppedBy: NodeJS.Signals | undefined;
+  /** Resolves on the next stopping signal: after the program has ended, it cuts a wait short. */
+  nextStop(): Promise<NodeJS.Signals>;
   dispose(): void;
 }
 
 /**
- * Passes the CLI's signals on to `run` until disposed. `say` tells the user (on stderr, which may
- * be gone after SIGHUP: it must not throw).
+ * Passes the CLI's signals on to `run` until disposed, which is after the run's files are
+ * collected: a signal then must not kill the CLI before it removes its temporary folder. `say`
+ * tells the user (on stderr, which may be gone after SIGHUP: it must not throw).
  */
-export function forwardSignals(run: Pick<RunHandle, 'cancel' | 'signal'>, say: (text: string) => void): Forwarding {
+export function forwardSignals(run: Pick<RunHandle, 'cancel' | 'signal' | 'done'>, say: (text: string) => void): Forwarding {
   const handlers = new Map<NodeJS.Signals, () => void>();
   let stoppedBy: NodeJS.Signals | undefined;
+  let waiting: ((sig: NodeJS.Signals) => void)[] = [];
   for (const sig of STOPPING) {
     handlers.set(sig, () => {
       stoppedBy ??= sig;
-      say(`\nMemLens: stopping the program (${sig})…\n`);
+      if (!ended) say(`\nMemLens: stopping the program (${sig})…\n`);
       void run.cancel(sig);
+      for (const resolve of waiting.splice(0)) resolve(sig);
     });
   }
+  let ended = false;
+  void run.done.then(() => (ended = true), () => (ended = true));
   if (process.platform !== 'win32') {
     handlers.set('SIGTSTP', () => {
       // SIGSTOP, not SIGTSTP: the program's group has no parent in its session (it is orphaned),
@@ -49,8 +56,12 @@ export function forwardSignals(run: Pick<RunHandle, 'cancel' | 'signal'>, say: (
     get stoppedBy() {
       return stoppedBy;
     },
+    nextStop() {
+      return new Promise((resolve) => waiting.push(resolve));
+    },
     dispose() {
       for (const [sig, handler] of handlers) process.off(sig, handler);
+      waiting = [];
     },
   };
 }

@@ -45,14 +45,14 @@ async function linuxGroupAlive(pgid: number): Promise<boolean> {
 }
 
 /**
- * Resolves true once no process of group `pgid` is alive, false when `ms` passed first (checked
- * every `everyMs`).
+ * Resolves true once no process of group `pgid` is alive, false when `ms` passed (or `abort`
+ * fired) first; checked every `everyMs`.
  */
-export async function groupEnded(pgid: number, ms: number, everyMs = 100): Promise<boolean> {
+export async function groupEnded(pgid: number, ms: number, abort?: AbortSignal, everyMs = 100): Promise<boolean> {
   const deadline = Date.now() + ms;
   for (;;) {
     if (!(await groupAlive(pgid))) return true;
-    if (Date.now() >= deadline) return false;
+    if (Date.now() >= deadline || abort?.aborted) return false;
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

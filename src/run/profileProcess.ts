@@ -36,9 +36,10 @@ export interface RunOptions {
    * Called when a grace period of `cancel` has run out, before the next signal; the next signal
    * waits until it resolves, and when it resolves true (it waited for something) the program gets
    * another grace period. The CLI waits there while the helper is writing the exit snapshot,
-   * which the next signal would cost (a big heap takes seconds).
+   * which the next signal would cost (a big heap takes seconds). `abort` fires when the program
+   * has ended meanwhile: stop waiting then.
    */
-  beforeEscalating?: () => Promise<boolean>;
+  beforeEscalating?: (abort: AbortSignal) => Promise<boolean>;
 }
 
 /** A running program. */
@@ -112,8 +113,12 @@ export function runProfile(opts: RunOptions): RunHandle {
       for (const sig of first === 'SIGTERM' ? ['SIGTERM'] : [first, 'SIGTERM']) {
         signalGroup(sig as NodeJS.Signals);
         if (await exitedWithin(graceMs)) return done;
-        const waited = await Promise.race([opts.beforeEscalating?.() ?? false, done.then(() => true, () => true)]);
-        if (waited && (await exitedWithin(graceMs))) return done;
+        if (opts.beforeEscalating !== undefined) {
+          const ended = new AbortController();
+          void done.then(() => ended.abort(), () => ended.abort());
+          const waited = await opts.beforeEscalating(ended.signal);
+          if (ended.signal.aborted || (waited && (await exitedWithin(graceMs)))) return done;
+        }
       }
       signalGroup('SIGKILL');
       return done;

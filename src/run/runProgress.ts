@@ -63,30 +63,34 @@ export class RunProgress {
   }
 
   /**
-   * Waits (up to `ms`) while the exit snapshot is being taken; resolves true when it waited, false
-   * at once when no exit snapshot is being taken.
+   * Waits (up to `ms`, or until `abort` fires) while the exit snapshot is being taken; resolves
+   * true when it waited, false at once when no exit snapshot is being taken.
    */
-  async exitSnapshotTaken(ms: number): Promise<boolean> {
+  async exitSnapshotTaken(ms: number, abort?: AbortSignal): Promise<boolean> {
     if (!this.finishing || this.finished !== undefined) return false;
-    await this.until(() => this.finished !== undefined, ms);
+    await this.until(() => this.finished !== undefined, ms, abort);
     return true;
   }
 
-  /** Resolves true once `ready()` holds, false when `ms` passed first. */
-  until(ready: () => boolean, ms: number): Promise<boolean> {
+  /** Resolves true once `ready()` holds, false when `ms` passed (or `abort` fired) first. */
+  until(ready: () => boolean, ms: number, abort?: AbortSignal): Promise<boolean> {
     if (ready()) return Promise.resolve(true);
+    if (abort?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const check = (): void => {
         if (!ready()) return;
         finish(true);
       };
       const timer = setTimeout(() => finish(false), ms);
+      const onAbort = (): void => finish(false);
       const finish = (ok: boolean): void => {
         clearTimeout(timer);
         this.waiters.delete(check);
+        abort?.removeEventListener('abort', onAbort);
         resolve(ok);
       };
       this.waiters.add(check);
+      abort?.addEventListener('abort', onAbort);
     });
   }
 }

@@ -178,6 +178,22 @@ suite('cli profile as a process', function () {
     assert.deepEqual(await tmpLeft(), []);
   });
 
+  test('Ctrl+C while memlens waits for processes the program left behind ends the wait and still cleans up', async () => {
+    // The program dies without its exit snapshot and leaves a process in its group, which memlens
+    // waits for (it could be a snapshot being written).
+    await fs.writeFile(
+      path.join(dir, 'leaves.py'),
+      ['import os, subprocess, sys', 'subprocess.Popen(["sleep", "30"])', 'print("ready 0", file=sys.stderr, flush=True)', 'os._exit(1)', ''].join('\n'),
+    );
+    const run = memlens(['profile', 'leaves.py']);
+    await until(() => run.stderr().includes('waiting (up to 60 s)'), 20_000, 'memlens to wait');
+    const t0 = Date.now();
+    run.child.kill('SIGINT');
+    assert.equal(await run.exit, 1, run.stderr());
+    assert.ok(Date.now() - t0 < 5000, 'the wait ended at once');
+    assert.deepEqual(await tmpLeft(), []);
+  });
+
   test("when --json's folder is gone at the end, the report is printed anyway with one sentence why", async () => {
     await fs.mkdir(path.join(dir, 'sub'));
     await fs.writeFile(path.join(dir, 'rm.py'), 'import shutil\nx = bytearray(2 * 1024 * 1024)\nshutil.rmtree("sub")\n');
