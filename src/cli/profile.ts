@@ -187,7 +187,8 @@ async function report(
       written = `\nThe snapshot was not written to ${s.json}: ${errorText(err)}.\n`;
     }
   }
-  const text = renderReport(buildModel(doc), { top: cmd.top, cwd: s.cwd, sourceLine: sourceReader(doc.settings.roots) });
+  // The snapshot was made here, from the program's own frames: library lines keep their source too.
+  const text = renderReport(buildModel(doc), { top: cmd.top, cwd: s.cwd, sourceLine: sourceReader(undefined) });
   print('\n' + text + written + kept);
   // The reader went away (`| head`): end quietly, as other tools do when their output closes.
   return (await stdoutFailure()) === 'EPIPE';

@@ -4,7 +4,9 @@
  * source text is printed only from files that are plausibly the program's own code: under one of
  * the snapshot's roots (`settings.roots`, the folders that counted as user code) once symbolic
  * links are resolved, a regular file of bounded size, Python source by name (`.py`, `.pyw`) or by
- * its `#!` line, and UTF-8 text without NUL bytes. Anything else shows no source text.
+ * its `#!` line, and UTF-8 text without NUL bytes. Anything else shows no source text. A run that
+ * `memlens profile` has just made names the files of the program's own frames: there the library
+ * lines outside the roots keep their source too.
  */
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
@@ -13,11 +15,12 @@ import * as path from 'node:path';
 export const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
 
 /**
- * A reader of 1-based source lines for files under `roots`; each file is read once, and a file
- * that fails a check gives undefined for every line.
+ * A reader of 1-based source lines for files under `roots` (anywhere when undefined: the files of
+ * a run `memlens profile` has just made, named by the program's own frames); each file is read
+ * once, and a file that fails a check gives undefined for every line.
  */
-export function sourceReader(roots: readonly string[]): (file: string, line: number) => string | undefined {
-  const realRoots = roots.map(real).filter((r): r is string => r !== undefined);
+export function sourceReader(roots: readonly string[] | undefined): (file: string, line: number) => string | undefined {
+  const realRoots = roots?.map(real).filter((r): r is string => r !== undefined);
   const cache = new Map<string, string[] | null>();
   return (file, line) => {
     let lines = cache.get(file);
@@ -30,11 +33,11 @@ export function sourceReader(roots: readonly string[]): (file: string, line: num
   };
 }
 
-/** The text of `file` when it passes every check of this module, else undefined. */
-export function readSourceFile(file: string, realRoots: readonly string[]): string | undefined {
+/** The text of `file` when it passes every check of this module (`realRoots` undefined: any folder), else undefined. */
+export function readSourceFile(file: string, realRoots: readonly string[] | undefined): string | undefined {
   if (!path.isAbsolute(file)) return undefined;
   const target = real(file);
-  if (target === undefined || !realRoots.some((root) => inside(target, root))) return undefined;
+  if (target === undefined || (realRoots !== undefined && !realRoots.some((root) => inside(target, root)))) return undefined;
   let fd: number;
   try {
     // Non-blocking, so a FIFO put in a file's place cannot hang the report; checked on the open file.
