@@ -10,6 +10,7 @@ import { originText } from '../model/origin';
 import { commandTarget } from '../model/program';
 import { classifySmaps, parseSmaps } from '../model/smaps';
 import type { LineModel, MemModel, View } from '../model/types';
+import type { ProgramEnd } from '../protocol/snapshot';
 import { displayPath } from './paths';
 import { writableMemoryLine } from './smapsReport';
 
@@ -48,11 +49,22 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
         ]
   ).join(' — ');
   out.push(header, '═'.repeat(header.length));
-  if (p?.end.kind === 'exception') {
-    const where = p.end.file !== undefined ? ` at ${displayPath(p.end.file, opts.cwd)}:${p.end.line ?? '?'}` : '';
-    out.push(`The program ended with an uncaught ${p.end.type}${where}: ${p.end.message}`);
-  } else if (p?.end.kind === 'signal') {
-    out.push(`The program was stopped by ${p.end.signal}; the figures are from that moment.`);
+  const end = p?.end as EndSeen | undefined;
+  if (end?.kind === 'exception') {
+    const where = end.file !== undefined ? ` at ${displayPath(end.file, opts.cwd)}:${end.line ?? '?'}` : '';
+    out.push(`The program ended with an uncaught ${end.type}${where}: ${end.message}`);
+  } else if (end?.kind === 'signal') {
+    out.push(`The program was stopped by ${end.signal}; the figures are from that moment.`);
+  } else if (end?.kind === 'exec') {
+    // The process went on as another program, whose exit status the header shows.
+    out.push(`The program replaced itself (os.exec*) with ${shellWords(end.argv)}; the figures are from that moment.`);
+  }
+  const stopped = (doc as { tracingStopped?: { at: number } }).tracingStopped;
+  if (stopped !== undefined) {
+    out.push(
+      `The program stopped tracing (tracemalloc.stop()) ${formatDuration(stopped.at)} after it started: ` +
+        'what it allocated after that is not traced, so the traced figures end there.',
+    );
   }
   const live = `${formatBytes(t.tracedCurrent)} in ${formatCount(t.blocks)} blocks`;
   if (p === null) {
@@ -114,6 +126,17 @@ export function programLabel(argv: readonly string[], programCwd: string, cwd: s
       // A command line without a script (hand-made snapshots hold only sys.argv) names what it has.
       return argv.length > 0 ? displayPath(path.resolve(programCwd, argv[0]), cwd) : '(unknown program)';
   }
+}
+
+/**
+ * How the program ended, including the end newer helpers write when the program replaced itself
+ * with `os.exec*` (issue 10).
+ */
+type EndSeen = ProgramEnd | { kind: 'exec'; argv: string[] };
+
+/** `argv` as a shell would read it: words with spaces or quotes are single-quoted. */
+function shellWords(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
 }
 
 function bytesOrUnknown(n: number | null): string {
