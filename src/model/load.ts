@@ -251,6 +251,11 @@ class Validator {
       optional(d.timeline, () => this.timeline(d.timeline)) ??
       optional(d.pymallocStats, () => str('pymallocStats', d.pymallocStats)) ??
       optional(d.origin, () => this.origin(d.origin)) ??
+      optional(d.tracingStopped, () =>
+        isObject(d.tracingStopped)
+          ? nonNegative('tracingStopped.at', d.tracingStopped.at)
+          : expected('tracingStopped', d.tracingStopped, 'an object'),
+      ) ??
       this.files(files)
     );
   }
@@ -345,6 +350,7 @@ class Validator {
     return (
       strList('program.argv', p.argv) ??
       str('program.cwd', p.cwd) ??
+      optional(p.exitCwd, () => str('program.exitCwd', p.exitCwd)) ??
       natural('program.pid', p.pid) ??
       (isObject(python)
         ? str('program.python.executable', python.executable) ??
@@ -361,7 +367,7 @@ class Validator {
 
   private end(e: unknown): string | undefined {
     if (!isObject(e)) return expected('program.end', e, 'an object');
-    const bad = oneOf('program.end.kind', e.kind, ['exit', 'exception', 'signal', 'snapshot']);
+    const bad = oneOf('program.end.kind', e.kind, ['exit', 'exception', 'signal', 'snapshot', 'exec']);
     if (bad !== undefined) return bad;
     if (e.kind === 'exception') {
       return (
@@ -372,6 +378,7 @@ class Validator {
       );
     }
     if (e.kind === 'signal') return str('program.end.signal', e.signal);
+    if (e.kind === 'exec') return strList('program.end.argv', e.argv);
     return undefined;
   }
 

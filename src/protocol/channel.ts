@@ -1,7 +1,19 @@
 /**
  * Messages on the helper's channel: newline-delimited JSON over a local socket whose path the
  * host passes in `MEMLENS_CHANNEL`. Never mixed with the program's stdout or stderr.
+ *
+ * Every connection opens with `Hello`, carrying the run's token (`MEMLENS_CHANNEL_TOKEN`): the
+ * socket's folder keeps other users out, the token keeps out other processes of the same user,
+ * which could otherwise end a run or announce snapshots. A connection whose first line is not the
+ * right hello is closed and nothing it sent is heard.
  */
+
+/** The first line of every connection to the host (helper, reconnected helper, launcher). */
+export interface Hello {
+  type: 'hello';
+  /** The run's token: 32 hexadecimal characters, from `MEMLENS_CHANNEL_TOKEN`. */
+  token: string;
+}
 
 /**
  * Helper → host. `exited` comes from the launcher (`python-helper/memlens_launch.py`), the

@@ -69,11 +69,23 @@ export type ProgramEnd =
   | { kind: 'exit' }
   | { kind: 'exception'; type: string; message: string; file?: string; line?: number }
   | { kind: 'signal'; signal: string }
-  | { kind: 'snapshot' };
+  | { kind: 'snapshot' }
+  /**
+   * The program replaced itself with another (`os.execv` and the rest of the `os.exec*` family):
+   * the exit snapshot was taken just before, with `argv` the new command line. The new program
+   * is not profiled, and its exit status is the process's (`exitCode`).
+   */
+  | { kind: 'exec'; argv: string[] };
 
 export interface ProgramInfo {
   argv: string[];
+  /** The working folder when the program started: relative paths in `argv` are relative to it. */
   cwd: string;
+  /**
+   * The working folder when the exit snapshot was taken, where it differs from `cwd` (the program
+   * changed directory); absent otherwise, and in snapshots taken during the run.
+   */
+  exitCwd?: string;
   pid: number;
   /** `sys.executable` and `sys.version` of the interpreter that ran the program. */
   python: { executable: string; version: string; implementation: string };
@@ -322,6 +334,13 @@ export interface SnapshotDocument {
   pymallocStats?: string;
   /** Where the document came from when it was not written by the helper in the program. */
   origin?: SnapshotOrigin;
+  /**
+   * Set when the program itself called `tracemalloc.stop()` (the first time): `at` is seconds since
+   * the program started. Traced figures after it are empty (tracemalloc forgets its traces when it
+   * stops), so `totals.tracedCurrent` says nothing of the program's memory then; `totals.tracedPeak`
+   * is the peak tracemalloc had reached when it was stopped.
+   */
+  tracingStopped?: { at: number };
 }
 
 /**

@@ -3,10 +3,14 @@
  * temporary folder (a named pipe on Windows) on which the helper sends newline-delimited JSON.
  * Lines arrive in arbitrary chunks and a broken or foreign line must not stop the run, so lines
  * are reassembled here and bad ones are counted and skipped. It is two-way: `send` writes the
- * host's requests (`takeSnapshot`) as JSON lines to the helper's connection, which is the one that
- * said `started` (the launcher connects too, only to report the exit status, and reads nothing).
+ * host's requests (`takeSnapshot`) as JSON lines to the helper's connections: those that sent
+ * anything but `exited` (the launcher connects too, only to report the exit status, and reads
+ * nothing; a helper whose socket the program closed reconnects, and is a helper again).
+ *
+ * Every connection must open with the run's `Hello` (its token, `channel.token`); one that does not
+ * is destroyed unheard, so another process of the same user cannot end a run or announce snapshots.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -17,14 +21,19 @@ import type { FromHelper, ToHelper } from '../protocol/channel';
 export interface Channel {
   /** The socket path or pipe name to pass to the helper in `MEMLENS_CHANNEL`. */
   readonly path: string;
+  /** The run's token (32 hexadecimal characters) to pass in `MEMLENS_CHANNEL_TOKEN`. */
+  readonly token: string;
   /** Calls `listener` with every well-formed message; returns a handle that stops the calls. */
   onMessage(listener: (message: FromHelper) => void): { dispose(): void };
   /**
-   * Writes `message` as one JSON line to every connected helper (a connection that sent
-   * `started` and is still open); false when there is none, so nothing was sent.
+   * Writes `message` as one JSON line to every connected helper (a connection that said hello and
+   * then sent anything but `exited`, still open); false when there is none, so nothing was sent.
    */
   send(message: ToHelper): boolean;
-  /** How many lines were skipped because they were not JSON or not a known message. */
+  /**
+   * How many lines were skipped because they were not JSON or not a known message, plus one for
+   * each connection refused for a missing or wrong hello.
+   */
   readonly badLines: number;
   /** Closes the server and every connection, and removes the private folder. */
   dispose(): Promise<void>;
@@ -38,6 +47,7 @@ const MAX_LINE = 1024 * 1024;
 
 /** Opens a channel listening on a fresh private path. */
 export async function openChannel(): Promise<Channel> {
+  const token = randomBytes(16).toString('hex');
   let dir: string | undefined;
   let socketPath: string;
   if (process.platform === 'win32') {
@@ -50,7 +60,7 @@ export async function openChannel(): Promise<Channel> {
   }
   const listeners = new Set<(m: FromHelper) => void>();
   const sockets = new Set<net.Socket>();
-  /** Connections that said `started`: the helpers, which read what `send` writes. */
+  /** Connections that sent a helper's message: the helpers, which read what `send` writes. */
   const helpers = new Set<net.Socket>();
   let badLines = 0;
 
@@ -58,30 +68,44 @@ export async function openChannel(): Promise<Channel> {
     sockets.add(socket);
     socket.setEncoding('utf8');
     let pending = '';
+    let greeted = false;
     const take = (line: string): void => {
+      if (!greeted) {
+        if (isHello(line, token)) {
+          greeted = true;
+          return;
+        }
+        // Not the run's: nothing it sent or sends is heard.
+        badLines++;
+        pending = '';
+        socket.destroy();
+        return;
+      }
       const message = parseMessage(line);
       if (message === undefined) {
         if (line.trim() !== '') badLines++;
         return;
       }
-      if (message.type === 'started') helpers.add(socket);
+      if (message.type !== 'exited') helpers.add(socket);
       for (const l of [...listeners]) l(message);
     };
     socket.on('data', (chunk: string) => {
+      if (socket.destroyed) return;
       pending += chunk;
       let nl: number;
-      while ((nl = pending.indexOf('\n')) >= 0) {
+      while (!socket.destroyed && (nl = pending.indexOf('\n')) >= 0) {
         take(pending.slice(0, nl));
         pending = pending.slice(nl + 1);
       }
       if (pending.length > MAX_LINE) {
         badLines++;
         pending = '';
+        if (!greeted) socket.destroy();
       }
     });
     // A last line without its newline still counts: the helper may be killed mid-write.
     socket.on('end', () => {
-      if (pending !== '') take(pending);
+      if (pending !== '' && !socket.destroyed) take(pending);
       pending = '';
     });
     socket.on('error', () => undefined);
@@ -107,6 +131,7 @@ export async function openChannel(): Promise<Channel> {
   let disposed: Promise<void> | undefined;
   return {
     path: socketPath,
+    token,
     get badLines() {
       return badLines;
     },
@@ -136,6 +161,23 @@ export async function openChannel(): Promise<Channel> {
       return disposed;
     },
   };
+}
+
+/** Whether `line` is the hello of the run whose token is `token`. */
+function isHello(line: string, token: string): boolean {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return false;
+  }
+  if (typeof v !== 'object' || v === null) return false;
+  const m = v as Record<string, unknown>;
+  if (m.type !== 'hello' || typeof m.token !== 'string') return false;
+  const got = Buffer.from(m.token);
+  const want = Buffer.from(token);
+  // Compared in constant time, so the time of a refusal tells nothing of the token.
+  return got.length === want.length && timingSafeEqual(got, want);
 }
 
 /** The message a line holds, or undefined when it is not JSON or not a message this host knows. */

@@ -11,8 +11,18 @@ export interface HelperOptions {
   helperDir: string;
   /** Where the helper writes the exit snapshot. */
   outFile: string;
-  /** The host's socket or pipe (see `openChannel`); unset runs without a channel. */
-  channel?: string;
+  /**
+   * The host's channel (see `openChannel`): its socket or pipe and the run's token, passed as
+   * `MEMLENS_CHANNEL` and `MEMLENS_CHANNEL_TOKEN`; unset runs without a channel.
+   */
+  channel?: { path: string; token: string };
+  /**
+   * Whether the program ends when the host's end of the channel goes away (`MEMLENS_END_WITH_HOST=1`):
+   * a host killed outright (the CLI) can no longer stop it. The helper then removes the files it
+   * wrote in the out folder and ends the program's process group. The extension leaves it unset:
+   * the program's terminal is the user's.
+   */
+  endWithHost?: boolean;
   /** tracemalloc frame depth. */
   frames: number;
   /** Folders whose files count as the user's code. */
@@ -44,7 +54,9 @@ export function helperEnvironment(base: NodeJS.ProcessEnv, opts: HelperOptions):
   env.MEMLENS_FRAMES = String(opts.frames);
   env.MEMLENS_ROOTS = opts.roots.join(path.delimiter);
   env.MEMLENS_PEAK = opts.peak ? '1' : '0';
-  setOrDelete(env, 'MEMLENS_CHANNEL', opts.channel);
+  setOrDelete(env, 'MEMLENS_CHANNEL', opts.channel?.path);
+  setOrDelete(env, 'MEMLENS_CHANNEL_TOKEN', opts.channel?.token);
+  setOrDelete(env, 'MEMLENS_END_WITH_HOST', opts.endWithHost ? '1' : undefined);
   setOrDelete(env, 'MEMLENS_MAX_PATHS', opts.maxPaths === undefined ? undefined : String(opts.maxPaths));
   return env;
 }

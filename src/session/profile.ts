@@ -112,7 +112,7 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
   const full = helperEnvironment(process.env, {
     helperDir,
     outFile: snapshotPath,
-    channel: channel.path,
+    channel: { path: channel.path, token: channel.token },
     frames: config.frames(uri),
     roots,
     peak: config.peakEnabled(uri),

@@ -3,11 +3,16 @@ import { existsSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { FromHelper, ToHelper } from '../../src/protocol/channel';
-import { openChannel, parseMessage } from '../../src/run/channel';
+import { openChannel, parseMessage, type Channel } from '../../src/run/channel';
 
-/** Connects to `where` and writes `chunks` one by one, letting each reach the server alone. */
-async function send(where: string, chunks: string[]): Promise<void> {
-  const socket = net.createConnection(where);
+/** The first line a connection to `channel` must send. */
+function hello(channel: Channel, token = channel.token): string {
+  return JSON.stringify({ type: 'hello', token }) + '\n';
+}
+
+/** Connects to `channel` and writes `chunks` one by one, letting each reach the server alone. */
+async function send(channel: Channel, chunks: string[]): Promise<void> {
+  const socket = net.createConnection(channel.path);
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   for (const c of chunks) {
     await new Promise<void>((resolve) => socket.write(c, () => resolve()));
@@ -35,8 +40,8 @@ suite('channel', () => {
       const started = JSON.stringify({ type: 'started', pid: 7, python: '3.12.1', executable: '/usr/bin/python3', frames: 8 });
       const live = JSON.stringify({ type: 'live', tracedCurrent: 100, tracedPeak: 200, rss: null, t: 1.5 });
       const finished = JSON.stringify({ type: 'finished', path: '/tmp/s.json' });
-      await send(channel.path, [
-        started.slice(0, 10),
+      await send(channel, [
+        hello(channel) + started.slice(0, 10),
         started.slice(10) + '\n' + live.slice(0, 5),
         live.slice(5) + '\nnot json\n{"type":"mystery"}\n\n{"type":"finishing"}\n',
         // The last line may arrive without its newline when the helper is cut off.
@@ -60,6 +65,7 @@ suite('channel', () => {
       const cut = bytes.indexOf(0xc3) + 1; // Inside the two bytes of ö.
       const socket = net.createConnection(channel.path);
       await new Promise<void>((resolve) => socket.once('connect', resolve));
+      socket.write(hello(channel));
       socket.write(bytes.subarray(0, cut));
       await new Promise((resolve) => setTimeout(resolve, 20));
       socket.end(bytes.subarray(cut));
@@ -77,7 +83,7 @@ suite('channel', () => {
     sub.dispose();
     let other = 0;
     channel.onMessage(() => other++);
-    await send(channel.path, [JSON.stringify({ type: 'finished', path: null }) + '\n']);
+    await send(channel, [hello(channel) + JSON.stringify({ type: 'finished', path: null }) + '\n']);
     await until(() => other === 1);
     assert.equal(got.length, 0);
     await channel.dispose();
@@ -111,17 +117,18 @@ suite('channel', () => {
     for (const m of bad) assert.equal(parseMessage(JSON.stringify(m)), undefined, JSON.stringify(m));
   });
 
-  test('send writes JSON lines to the helper that said started, and only while it is connected', async () => {
+  test('send writes JSON lines to the helper, and only while it is connected', async () => {
     const channel = await openChannel();
     try {
       const request: ToHelper = { type: 'takeSnapshot', id: 1, label: 'now' };
       assert.equal(channel.send(request), false, 'no helper yet');
 
-      // A connection that never said `started` (the launcher, a stranger) is not written to.
+      // A connection that sent no helper's message (the launcher before `exited`) is not written to.
       const stranger = net.createConnection(channel.path);
       let strangerGot = '';
       stranger.setEncoding('utf8').on('data', (d: string) => (strangerGot += d));
       await new Promise<void>((resolve) => stranger.once('connect', resolve));
+      stranger.write(hello(channel));
 
       const helper = net.createConnection(channel.path);
       let helperGot = '';
@@ -129,7 +136,7 @@ suite('channel', () => {
       await new Promise<void>((resolve) => helper.once('connect', resolve));
       const started: FromHelper[] = [];
       channel.onMessage((m) => started.push(m));
-      helper.write(JSON.stringify({ type: 'started', pid: 1, python: '3.12.1', executable: 'python3', frames: 8 }) + '\n');
+      helper.write(hello(channel) + JSON.stringify({ type: 'started', pid: 1, python: '3.12.1', executable: 'python3', frames: 8 }) + '\n');
       await until(() => started.length === 1);
 
       assert.equal(channel.send(request), true);
@@ -145,6 +152,94 @@ suite('channel', () => {
       helper.destroy();
       await until(() => !channel.send(request));
       stranger.destroy();
+    } finally {
+      await channel.dispose();
+    }
+  });
+
+  test('the token is 32 hexadecimal characters, fresh for each channel', async () => {
+    const a = await openChannel();
+    const b = await openChannel();
+    try {
+      assert.match(a.token, /^[0-9a-f]{32}$/);
+      assert.notEqual(a.token, b.token);
+    } finally {
+      await a.dispose();
+      await b.dispose();
+    }
+  });
+
+  test('a connection without the right hello is closed and none of its lines is heard', async () => {
+    const channel = await openChannel();
+    try {
+      const got: FromHelper[] = [];
+      channel.onMessage((m) => got.push(m));
+      const finished = JSON.stringify({ type: 'finished', path: '/tmp/forged.json' }) + '\n';
+      const started = JSON.stringify({ type: 'started', pid: 1, python: '3.12.1', executable: 'python3', frames: 8 }) + '\n';
+      const attempts = [
+        finished, // No hello at all.
+        hello(channel, 'f'.repeat(32)) + finished, // The wrong token.
+        hello(channel, channel.token.slice(0, 31)) + finished, // A prefix of the right one.
+        JSON.stringify({ type: 'hello' }) + '\n' + finished, // No token.
+        JSON.stringify({ type: 'started', token: channel.token }) + '\n' + started, // The token, but not a hello.
+      ];
+      for (const attempt of attempts) {
+        const socket = net.createConnection(channel.path);
+        let answer = '';
+        socket.setEncoding('utf8').on('data', (d: string) => (answer += d));
+        const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+        socket.on('error', () => undefined);
+        await new Promise<void>((resolve) => socket.once('connect', resolve));
+        socket.write(attempt);
+        // The host ends the connection itself: the writer does not end it here.
+        await closed;
+        assert.equal(answer, '');
+      }
+      assert.equal(got.length, 0);
+      assert.equal(channel.badLines, attempts.length);
+      // Not a helper either: nothing is sent to a refused connection.
+      assert.equal(channel.send({ type: 'takeSnapshot', id: 1 }), false);
+      // The right hello works.
+      await send(channel, [hello(channel) + finished]);
+      await until(() => got.length === 1);
+      assert.deepEqual(got[0], JSON.parse(finished));
+    } finally {
+      await channel.dispose();
+    }
+  });
+
+  test('a helper that reconnects (hello, then its messages) is a helper again for send', async () => {
+    const channel = await openChannel();
+    try {
+      const got: FromHelper[] = [];
+      channel.onMessage((m) => got.push(m));
+      const first = net.createConnection(channel.path);
+      await new Promise<void>((resolve) => first.once('connect', resolve));
+      first.write(hello(channel) + JSON.stringify({ type: 'started', pid: 1, python: '3.12.1', executable: 'python3', frames: 8 }) + '\n');
+      await until(() => got.length === 1);
+      assert.equal(channel.send({ type: 'takeSnapshot', id: 1 }), true);
+      // The program closed the helper's socket (os.closerange): the helper connects again.
+      first.destroy();
+      await until(() => !channel.send({ type: 'takeSnapshot', id: 2 }));
+      const again = net.createConnection(channel.path);
+      let againGot = '';
+      again.setEncoding('utf8').on('data', (d: string) => (againGot += d));
+      await new Promise<void>((resolve) => again.once('connect', resolve));
+      again.write(hello(channel) + JSON.stringify({ type: 'live', tracedCurrent: 1, tracedPeak: 2, rss: null, t: 3 }) + '\n');
+      await until(() => got.length === 2);
+      assert.deepEqual(got.map((m) => m.type), ['started', 'live'], 'hello reaches no listener');
+      const request: ToHelper = { type: 'takeSnapshot', id: 3, label: 'after reconnecting' };
+      assert.equal(channel.send(request), true);
+      await until(() => againGot.endsWith('\n'));
+      assert.deepEqual(JSON.parse(againGot), request);
+      again.destroy();
+      // The launcher's connection (hello, then `exited` alone) is not a helper.
+      const launcher = net.createConnection(channel.path);
+      await new Promise<void>((resolve) => launcher.once('connect', resolve));
+      launcher.write(hello(channel) + JSON.stringify({ type: 'exited', pid: 1, code: 0, signal: null }) + '\n');
+      await until(() => got.length === 3);
+      await until(() => !channel.send(request));
+      launcher.destroy();
     } finally {
       await channel.dispose();
     }

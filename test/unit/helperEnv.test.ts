@@ -6,10 +6,17 @@ suite('helperEnv', () => {
   const opts = { helperDir: '/pkg/python-helper', outFile: '/tmp/run/snapshot.json', frames: 12, roots: ['/ws', '/lib/mine'], peak: true };
 
   test('sets the helper options and puts the helper first on PYTHONPATH', () => {
-    const env = helperEnvironment({ PYTHONPATH: '/user/lib', HOME: '/home/u' }, { ...opts, channel: '/tmp/c.sock', maxPaths: 3 });
+    const env = helperEnvironment({ PYTHONPATH: '/user/lib', HOME: '/home/u' }, {
+      ...opts,
+      channel: { path: '/tmp/c.sock', token: '0123456789abcdef0123456789abcdef' },
+      maxPaths: 3,
+      endWithHost: true,
+    });
     assert.equal(env.PYTHONPATH, `/pkg/python-helper${path.delimiter}/user/lib`);
     assert.equal(env.MEMLENS_OUT, '/tmp/run/snapshot.json');
     assert.equal(env.MEMLENS_CHANNEL, '/tmp/c.sock');
+    assert.equal(env.MEMLENS_CHANNEL_TOKEN, '0123456789abcdef0123456789abcdef');
+    assert.equal(env.MEMLENS_END_WITH_HOST, '1');
     assert.equal(env.MEMLENS_FRAMES, '12');
     assert.equal(env.MEMLENS_ROOTS, `/ws${path.delimiter}/lib/mine`);
     assert.equal(env.MEMLENS_PEAK, '1');
@@ -25,9 +32,11 @@ suite('helperEnv', () => {
   });
 
   test('inherited channel and path limits are dropped when not asked for; the base is not changed', () => {
-    const base = { MEMLENS_CHANNEL: '/stale.sock', MEMLENS_MAX_PATHS: '9' };
+    const base = { MEMLENS_CHANNEL: '/stale.sock', MEMLENS_CHANNEL_TOKEN: 'stale', MEMLENS_END_WITH_HOST: '1', MEMLENS_MAX_PATHS: '9' };
     const env = helperEnvironment(base, opts);
     assert.equal('MEMLENS_CHANNEL' in env, false);
+    assert.equal('MEMLENS_CHANNEL_TOKEN' in env, false);
+    assert.equal('MEMLENS_END_WITH_HOST' in env, false, 'the extension does not end the program with its host');
     assert.equal('MEMLENS_MAX_PATHS' in env, false);
     assert.equal(base.MEMLENS_CHANNEL, '/stale.sock');
   });
