@@ -20,7 +20,9 @@ def _report(message: dict) -> None:
     path = os.environ.get("MEMLENS_CHANNEL")
     if not path:
         return
-    data = (json.dumps(message) + "\n").encode()
+    # The host hears a connection only once it says hello with the run's token.
+    hello = {"type": "hello", "token": os.environ.get("MEMLENS_CHANNEL_TOKEN", "")}
+    data = (json.dumps(hello) + "\n" + json.dumps(message) + "\n").encode()
     try:
         if sys.platform == "win32":
             with open(path, "wb", buffering=0) as pipe:

@@ -4,8 +4,9 @@
 child reads them (``_get_traces``), groups them by line and writes the rows to a file, while the
 parent's memory stays the program's own: the copy of millions of traces that processing needs
 lives in the child. A capture can be *held*: the child then waits on a pipe, frozen at that
-instant, until the parent asks it to process (``release``) or to quit (``discard``); if the
-parent dies, the pipe closes and the child quits too.
+instant, until the parent asks it to process (``release``) or to quit (``discard``). Every helper
+child ends when the program's process is gone (``watch_parent``), and holds none of the
+program's descriptors (a socket the program closes must close for its peer too).
 
 Forking is done while the forking thread holds the GIL; tracemalloc changes its tables only
 under the GIL, so the copy is consistent. The child imports nothing and takes no lock that
@@ -19,10 +20,48 @@ import tracemalloc
 from typing import List, Optional
 
 from .aggregate import LineRow, Summary, summarize
+from .owned import identity, still_ours
 from .snapshot_writer import write_json_atomic
 from .usercode import UserCode
 
 CAN_FORK = hasattr(os, "fork")
+#: How often a helper child checks that the program's process is still its parent, seconds.
+WATCH_SECONDS = 0.5
+
+
+def watch_parent(parent: int) -> None:
+    """Ends this child (a helper's, forked by ``parent``) within ``WATCH_SECONDS`` of its parent's
+    end, even a SIGKILL: the kernel then gives the child another parent. A timer signal rather than
+    a thread: it needs no import, and works where the interpreter refuses new threads (a child
+    forked at shutdown). Interval timers are not inherited, so each child sets its own; system
+    calls that the signal interrupts are retried (PEP 475)."""
+    def check(_signum: int, _frame: object, _parent: int = parent) -> None:
+        if os.getppid() != _parent:
+            os._exit(1)
+    if hasattr(signal, "setitimer"):
+        signal.signal(signal.SIGALRM, check)
+        signal.setitimer(signal.ITIMER_REAL, WATCH_SECONDS, WATCH_SECONDS)
+    check(0, None)  # The parent may have gone before the timer was set.
+
+
+def close_inherited_fds(keep: int = -1) -> None:
+    """Closes every descriptor but stdin/stdout/stderr (already /dev/null) and ``keep``: they are
+    the program's (and the helper's channel), and a child holding a copy of a socket keeps it open
+    for its peer after the program closed it."""
+    for folder in ("/proc/self/fd", "/dev/fd"):
+        try:
+            fds = [int(name) for name in os.listdir(folder)]
+            break
+        except (OSError, ValueError):
+            continue
+    else:
+        fds = list(range(3, 4096))
+    for fd in fds:
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # The listing's own descriptor, already closed.
 
 
 def detach_from_terminal() -> None:
@@ -61,19 +100,23 @@ class ForkedCapture:
         self.traced = tracemalloc.get_traced_memory()[0]
         self.at = time.time() - started
         read_end, self._go = os.pipe() if hold else (-1, -1)
+        # The pipe's end is checked before each use: the program may close it and reuse its number.
+        self._go_id = identity(self._go)
+        self._child_end = read_end
+        parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:
-            if hold:
-                os.close(self._go)
-            self._child(user, max_paths, read_end)
+            self._child(user, max_paths, read_end, parent)
         if hold:
             os.close(read_end)
 
-    def _child(self, user: UserCode, max_paths: int, read_end: int) -> None:
+    def _child(self, user: UserCode, max_paths: int, read_end: int, parent: int) -> None:
         """Runs in the child only; never returns."""
         code = 1
         try:
+            watch_parent(parent)
             detach_from_terminal()
+            close_inherited_fds(keep=read_end)
             if read_end >= 0 and os.read(read_end, 1) != b"p":
                 code = 0  # Discarded, or the parent is gone.
                 return
@@ -98,14 +141,28 @@ class ForkedCapture:
         self._reap(timeout=10.0)
 
     def _signal(self, data: bytes) -> None:
-        if self._go >= 0:
+        if self._go < 0:
+            return
+        go, self._go = self._go, -1
+        if not still_ours(go, self._go_id):
+            # The program closed the pipe's end (its number may be the program's file now): it is
+            # neither written nor closed. The child's end is opened anew through /proc (Linux);
+            # where that fails the child is ended, and the view it held is lost.
             try:
-                os.write(self._go, data)
+                go = os.open("/proc/%d/fd/%d" % (self.pid, self._child_end), os.O_WRONLY | os.O_CLOEXEC)
             except OSError:
-                pass  # The child is gone; result() will say so.
-            finally:
-                os.close(self._go)
-                self._go = -1
+                _kill(self.pid)
+                return
+        try:
+            os.write(go, data)
+        except OSError:
+            pass  # The child is gone; result() will say so.
+        finally:
+            os.close(go)
+
+    def kill(self) -> None:
+        """Ends the child at once (the host is gone); it is not reaped here."""
+        _kill(self.pid)
 
     def wait(self, timeout: float) -> bool:
         """Waits for the child to end without loading its rows (so the parent allocates nothing);
@@ -144,10 +201,17 @@ class ForkedCapture:
             if done:
                 return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
             if time.monotonic() > deadline:
-                os.kill(self.pid, 9)
+                _kill(self.pid)
                 try:
                     os.waitpid(self.pid, 0)
                 except ChildProcessError:
                     pass
                 return False
             time.sleep(0.005)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass  # Already gone.

@@ -12,6 +12,10 @@ from typing import List, NamedTuple, Optional
 class Options(NamedTuple):
     out: str
     channel: Optional[str]
+    #: The run's token, sent in the hello that opens every connection to the host.
+    channel_token: str
+    #: End the program when the host's end of the channel goes away (``MEMLENS_END_WITH_HOST=1``).
+    end_with_host: bool
     frames: int
     roots: List[str]
     peak: bool
@@ -61,6 +65,8 @@ def read_and_consume(helper_dir: str) -> Options:
     options = Options(
         out=os.path.abspath(env["MEMLENS_OUT"]),
         channel=env.get("MEMLENS_CHANNEL") or None,
+        channel_token=env.get("MEMLENS_CHANNEL_TOKEN", ""),
+        end_with_host=env.get("MEMLENS_END_WITH_HOST", "0") == "1",
         frames=_int("MEMLENS_FRAMES", 8, 1, 1000),
         roots=roots or default_roots(sys.argv, cwd),
         peak=env.get("MEMLENS_PEAK", "1") != "0",

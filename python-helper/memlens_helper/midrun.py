@@ -41,7 +41,8 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from . import process_stats, pymalloc, smaps
 from .aggregate import summarize
-from .capture import CAN_FORK, detach_from_terminal
+from .capture import CAN_FORK, close_inherited_fds, detach_from_terminal, watch_parent
+from .owned import identity, still_ours
 from .snapshot_writer import build_document, write_json_atomic
 
 EVENT = "memlens.snapshot"
@@ -92,9 +93,14 @@ class MidRunSnapshots:
         self._children: Dict[int, int] = {}
         self._aborted = False
 
+    @property
+    def next_seq(self) -> int:
+        """The sequence number the next snapshot will get: those below it were this run's."""
+        return self._next_seq
+
     def install(self) -> None:
         """Listens for the program's audit event and for the host's requests."""
-        sys.addaudithook(_audit_hook(self._on_audit))
+        sys.addaudithook(_audit_hook(self._on_audit, self.session.on_exec))
         if self.session.channel is not None:
             self.session.channel.listen(self._on_host_message)
 
@@ -194,8 +200,7 @@ class MidRunSnapshots:
             os.close(write_end)
             raise
         if pid == 0:
-            os.close(read_end)
-            _child(s, self.markers + [marker], seq, label, instant, write_end)
+            _child(s, self.markers + [marker], seq, label, instant, write_end, self.pid)
         os.close(write_end)
         self.markers.append(marker)
         return pid, read_end, instant.wall - s.started
@@ -210,8 +215,9 @@ class MidRunSnapshots:
         if label:
             named["label"] = label
         self._send(dict({"type": "snapshotStarted"}, **named, t=round(t, 3)))
+        started = time.monotonic()
         try:
-            outcome = _wait_for_child(pid, status)
+            outcome = _wait_for_child(pid, status, started)
         except Exception as exc:  # The host must hear an answer whatever happened.
             outcome = "MemLens lost track of the snapshot's process (%s: %s)." % (type(exc).__name__, exc)
         finally:
@@ -265,26 +271,39 @@ class MidRunSnapshots:
                 pass  # Already gone.
 
 
-def _audit_hook(take: Callable[[tuple], None]) -> Callable[[str, tuple], None]:
-    """The hook: a string comparison for every other event of the process."""
-    def hook(event: str, args: tuple, _event: str = EVENT, _take: Callable[[tuple], None] = take) -> None:
+def _audit_hook(take: Callable[[tuple], None], on_exec: Callable[[tuple], None]) -> Callable[[str, tuple], None]:
+    """The hook: two string comparisons for every other event of the process. ``os.exec`` is raised
+    by the ``os.exec*`` family just before the process is replaced (``atexit`` never runs then)."""
+    def hook(event: str, args: tuple, _event: str = EVENT, _take: Callable[[tuple], None] = take,
+             _exec: str = "os.exec", _on_exec: Callable[[tuple], None] = on_exec) -> None:
         if event == _event:
             _take(args)
+        elif event == _exec:
+            _on_exec(args)
     return hook
 
 
-def _wait_for_child(pid: int, status: int) -> str:
+def _wait_for_child(pid: int, status: int, started: float) -> str:
     """``ok <seconds>`` when the child wrote the snapshot, else a sentence saying what happened.
     The status pipe's end may have been copied into a later fork, so the child's end of it is not
     awaited: the child's exit is checked each second."""
     deadline = time.monotonic() + WAIT_SECONDS
+    # The program may close the pipe's end and reuse its number: checked before each use.
+    known = identity(status)
     poller = select.poll()
     poller.register(status, select.POLLIN)
     data = b""
     reaped: Optional[int] = None
     try:
         while True:
-            if poller.poll(1000):
+            if not still_ours(status, known):
+                # Lost to the program: the child's exit status alone says how it went.
+                known = None
+                reaped = _waitpid(pid, 0)[1]
+                if reaped is not None and os.WIFEXITED(reaped) and os.WEXITSTATUS(reaped) == 0:
+                    return "ok %.4f" % (time.monotonic() - started)
+                break
+            if poller.poll(1000) and still_ours(status, known):
                 chunk = os.read(status, 4096)
                 data += chunk
                 if not chunk or data.endswith(b"\n"):
@@ -292,7 +311,7 @@ def _wait_for_child(pid: int, status: int) -> str:
             done, code = _waitpid(pid, os.WNOHANG)
             if done:
                 reaped = code
-                if poller.poll(0):
+                if still_ours(status, known) and poller.poll(0):
                     data += os.read(status, 4096)
                 break
             if time.monotonic() > deadline:
@@ -300,7 +319,8 @@ def _wait_for_child(pid: int, status: int) -> str:
                 _waitpid(pid, 0)
                 return "The snapshot took over %d s and was abandoned." % WAIT_SECONDS
     finally:
-        os.close(status)
+        if still_ours(status, known):
+            os.close(status)
     if reaped is None:
         reaped = _waitpid(pid, 0)[1]
     text = data.decode("utf-8", "replace").strip()
@@ -330,11 +350,12 @@ def _describe_status(status: Optional[int]) -> str:
 
 
 def _child(s, markers: List[Tuple[float, str]], seq: int, label: Optional[str], instant: _Instant,
-           status: int) -> None:
+           status: int, parent: int) -> None:
     """Runs in the snapshot's child only; never returns."""
     code = 1
     try:
         t0 = time.monotonic()
+        watch_parent(parent)
         detach_from_terminal()
         # The forking thread is this process's main thread now, so the program's Python signal
         # handlers would run here: a SIGCHLD reaper would take the grandchild's status, and an
@@ -349,7 +370,7 @@ def _child(s, markers: List[Tuple[float, str]], seq: int, label: Optional[str], 
         gc_enabled = gc.isenabled()
         gc.disable()
         s.gc_watch.uninstall()  # The child's collections are not the program's.
-        _close_inherited_fds(keep=status)
+        close_inherited_fds(keep=status)
         pymalloc_stats = _pymalloc_stats_in_grandchild()
         peak = tracemalloc.get_traced_memory()[1]
         frames = tracemalloc.get_traceback_limit()
@@ -396,32 +417,16 @@ def _child(s, markers: List[Tuple[float, str]], seq: int, label: Optional[str], 
         os._exit(code)
 
 
-def _close_inherited_fds(keep: int) -> None:
-    """Closes every descriptor but stdin/stdout/stderr (already /dev/null) and ``keep``."""
-    for folder in ("/proc/self/fd", "/dev/fd"):
-        try:
-            fds = [int(name) for name in os.listdir(folder)]
-            break
-        except (OSError, ValueError):
-            continue
-    else:
-        fds = list(range(3, 4096))
-    for fd in fds:
-        if fd > 2 and fd != keep:
-            try:
-                os.close(fd)
-            except OSError:
-                pass  # The listing's own descriptor, already closed.
-
-
 def _pymalloc_stats_in_grandchild() -> Callable[[], Optional[str]]:
     """Forks a grandchild that stops tracing and prints pymalloc's statistics into a pipe, so they
     are the program's at the snapshot, not filled with the child's copy of the traces. Returns the
     function that reads them (the grandchild writes while the child works)."""
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:
         try:
+            watch_parent(parent)
             os.close(read_end)
             tracemalloc.stop()
             data = (pymalloc.debug_malloc_stats() or "").encode("ascii", "replace")

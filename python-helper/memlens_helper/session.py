@@ -30,8 +30,8 @@ from .capture import CAN_FORK, ForkedCapture, capture_in_process
 from .channel import Channel
 from .gc_watch import GcWatch
 from .imports import ImportWatch
-from .midrun import MidRunSnapshots
-from .snapshot_writer import build_document, write_json_atomic
+from .midrun import MidRunSnapshots, snapshot_path
+from .snapshot_writer import WriteError, build_document, write_json_atomic
 from .timeline import Timeline
 from .usercode import UserCode
 from .watcher import Watcher
@@ -50,8 +50,23 @@ class Session:
         # The clock of the timeline, the import costs and the GC markers: seconds since this moment.
         self.perf0 = time.perf_counter()
         self.argv = list(getattr(sys, "orig_argv", None) or [sys.executable] + sys.argv)
-        self.user = UserCode(options.roots, HELPER_DIR, os.getcwd())
-        self.channel = Channel(options.channel) if options.channel else None
+        # The working folder at the start: the command line's relative paths are relative to it,
+        # whatever folder the program moves to later.
+        self.cwd = os.getcwd()
+        self.user = UserCode(options.roots, HELPER_DIR, self.cwd)
+        #: ``{"at": seconds}`` once the program itself called ``tracemalloc.stop()``; and the
+        #: traced peak at that moment (stopping forgets it).
+        self.tracing_stopped: Optional[dict] = None
+        self._peak_at_stop = 0
+        # The run's folder is made here, by the program's process, if the host has not: the
+        # helper's children never create folders (see snapshot_writer).
+        try:
+            os.makedirs(os.path.dirname(options.out), mode=0o700, exist_ok=True)
+        except OSError:
+            pass  # Writing the snapshot will say what is wrong.
+        self.channel = Channel(options.channel, options.channel_token) if options.channel else None
+        if self.channel is not None:
+            self.channel.on_host_gone = self._on_host_gone
         self.end: dict = {"kind": "exit"}
         self.finished = False
         self.timeline = Timeline(options.timeline_seconds, self.perf0) if options.timeline_seconds else None
@@ -84,6 +99,7 @@ class Session:
         self.watcher.start()
         self.watcher.running.wait()
         tracemalloc.start(self.options.frames)
+        tracemalloc.stop = self._watch_tracing_stop(tracemalloc.stop)
         self.gc_watch.install()
         if self.import_watch is not None:
             self.import_watch.install()
@@ -91,6 +107,76 @@ class Session:
         if self.channel:
             self.channel.send({"type": "started", "pid": os.getpid(), "python": platform.python_version(),
                                "executable": sys.executable, "frames": self.options.frames})
+
+    def _watch_tracing_stop(self, stop):
+        """``tracemalloc.stop`` as the program sees it: it notes when the program stopped tracing
+        (the helper's own stops come at the snapshot, or in its children, and are not noted). It
+        costs nothing until called; the watcher could only notice within its poll interval, and
+        the peak would be gone by then."""
+        def watched_stop():
+            if self.tracing_stopped is None and not self.finished and os.getpid() == self.pid:
+                self._peak_at_stop = tracemalloc.get_traced_memory()[1]
+                self.tracing_stopped = {"at": round(time.time() - self.started, 3)}
+            stop()
+        watched_stop.__name__ = watched_stop.__qualname__ = stop.__name__
+        watched_stop.__doc__ = stop.__doc__
+        return watched_stop
+
+    def on_exec(self, args: tuple) -> None:
+        """The ``os.exec`` audit event: the process is about to be replaced, and ``atexit`` will
+        never run, so the exit snapshot is taken now. Never raises: an exception here would stop
+        the program's exec. An exec that is sure to fail (no such executable: ``os.execvp`` tries
+        each folder of PATH) is let through untouched."""
+        try:
+            if self.finished or os.getpid() != self.pid:
+                return
+            path, argv = args[0], args[1]
+            if not isinstance(path, int):
+                path = os.fsdecode(path)
+                if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+                    return
+            self.end = {"kind": "exec", "argv": [os.fsdecode(a) if isinstance(a, (str, bytes)) else str(a)
+                                                 for a in argv]}
+            self.finish()
+        except BaseException:
+            pass
+
+    def _on_host_gone(self) -> None:
+        """The host's end of the channel went away while the program runs. Under
+        ``MEMLENS_END_WITH_HOST`` the host is dead (a CLI killed outright) and nobody can stop the
+        program any more: the helper ends its children, removes the files it wrote in the out
+        folder (and the folder, if that leaves it empty), and ends the program's process group."""
+        if not self.options.end_with_host or self.finished or os.getpid() != self.pid:
+            return
+        self.finished = True  # No exit snapshot: nobody will read it.
+        self.midrun.closed = True
+        self.midrun.abort()
+        held = self.watcher.stop()
+        if held is not None:
+            held.kill()
+        time.sleep(0.1)  # Killed children write nothing more; give the kernel a moment to end them.
+        folder = os.path.dirname(self.options.out)
+        mine = {os.path.basename(snapshot_path(self.options.out, seq)) for seq in range(1, self.midrun.next_seq)}
+
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            names = []
+        for name in names:
+            if name.startswith(".memlens-") or name in mine:
+                try:
+                    os.unlink(os.path.join(folder, name))
+                except OSError:
+                    pass
+        try:
+            os.rmdir(folder)  # Only when empty: anything else there is not the helper's.
+        except OSError:
+            pass
+        # The CLI starts the program as a process group's leader: its own children end with it.
+        # Otherwise the group is someone else's, and only the program ends.
+        if hasattr(os, "killpg") and os.getpgrp() == os.getpid():
+            os.killpg(os.getpid(), signal.SIGKILL)
+        os.kill(os.getpid(), signal.SIGKILL)
 
     def _on_signal(self, signum: int, _frame: object) -> None:
         if self.finished and os.getpid() == self.pid:
@@ -113,7 +199,10 @@ class Session:
         return end.get("kind") == "signal" or (end.get("kind") == "exception" and end.get("type") == "KeyboardInterrupt")
 
     def _on_uncaught(self, exc_type, exc, tb) -> None:
-        self.end = _describe_exception(exc_type, exc, tb, self.user)
+        try:
+            self.end = _describe_exception(exc_type, exc, tb, self.user)
+        except Exception:  # Never the helper's own traceback in the program's stderr.
+            self.end = {"kind": "exception", "type": "<unknown>", "message": "<unprintable exception>"}
         self._excepthook(exc_type, exc, tb)
 
     def finish(self) -> None:
@@ -130,9 +219,12 @@ class Session:
         try:
             self._write_exit_snapshot()
             path = self.options.out
+        except WriteError as exc:  # The real reason, as a sentence: a full disk, a removed folder.
+            error = str(exc)
         except Exception as exc:  # The program's own exit must go on; say what happened.
             error = "%s: %s" % (type(exc).__name__, exc)
-            print("MemLens: could not write the snapshot (%s)" % error, file=sys.stderr)
+        if error is not None:
+            print("MemLens: could not write the snapshot: %s." % error, file=sys.stderr)
         if self.channel:
             self.channel.send({"type": "finished", "path": path, **({"error": error} if error else {})})
             self.channel.close()
@@ -203,7 +295,9 @@ class Session:
                           "captures": self.watcher.captures})
         if self.watcher.error:
             peak_info["error"] = self.watcher.error
-        totals = {"tracedCurrent": current, "tracedPeak": max(peak, current), "blocks": summary.blocks,
+        # Stopping tracing forgets the peak: the one reached before the program stopped it counts.
+        totals = {"tracedCurrent": current, "tracedPeak": max(peak, current, self._peak_at_stop),
+                  "blocks": summary.blocks,
                   "rss": rss, "wallSeconds": round(ended - self.started, 4), **usage}
         timeline = None
         if self.timeline is not None:
@@ -217,18 +311,28 @@ class Session:
                              processing_seconds=time.monotonic() - t0, process=process,
                              census=objects, gc=gc_report,
                              imports=self.import_watch.costs() if self.import_watch is not None else None,
-                             timeline=timeline, pymalloc_stats=pymalloc_stats)
+                             timeline=timeline, pymalloc_stats=pymalloc_stats,
+                             tracing_stopped=self.tracing_stopped)
         write_json_atomic(self.options.out, doc)
         if self.channel:
             self.channel.send({"type": "snapshotWritten", "path": self.options.out, "kind": "exit",
                                "seconds": doc["processingSeconds"]})
 
     def program_info(self, ended: float, end: dict, pid: int) -> dict:
-        """The document's ``program``; ``ended`` is when the snapshot was taken (epoch seconds)."""
-        return {"argv": self.argv, "cwd": os.getcwd(), "pid": pid,
+        """The document's ``program``; ``ended`` is when the snapshot was taken (epoch seconds).
+        ``exitCwd`` is written at exit where the program changed its working folder."""
+        info = {"argv": self.argv, "cwd": self.cwd, "pid": pid,
                 "python": {"executable": sys.executable, "version": platform.python_version(),
                            "implementation": platform.python_implementation()},
                 "startTime": round(self.started, 3), "endTime": round(ended, 3), "end": end}
+        if end.get("kind") != "snapshot":
+            try:
+                now = os.getcwd()
+            except OSError:
+                now = self.cwd  # The folder was removed: nothing to say where it was.
+            if now != self.cwd:
+                info["exitCwd"] = now
+        return info
 
     def settings(self, frames: int) -> dict:
         return {"frames": frames, "roots": self.user.roots,
@@ -274,21 +378,39 @@ class Session:
 
 
 def _describe_exception(exc_type, exc, tb, user: UserCode) -> dict:
-    """Type, message and the innermost user line of an uncaught exception."""
-    end = {"kind": "exception", "type": getattr(exc_type, "__name__", str(exc_type)),
-           "message": str(exc)[:2000]}
+    """Type, message and the innermost user line of an uncaught exception. A type or message that
+    cannot be printed is described as Python's own traceback printing would, not raised."""
+    name = _type_name(exc_type)
+    try:
+        message = str(exc)
+    except Exception as err:
+        message = "<unprintable %s: __str__ raised %s>" % (name, _type_name(type(err)))
+    end = {"kind": "exception", "type": name, "message": message[:2000]}
     where = None
-    if isinstance(exc, SyntaxError) and exc.filename:
-        where = (exc.filename, exc.lineno or 0)
+    try:
+        if isinstance(exc, SyntaxError) and exc.filename:
+            where = (exc.filename, exc.lineno or 0)
+    except Exception:
+        pass
     while tb is not None:
         code = tb.tb_frame.f_code
         if user.is_user(code.co_filename):
             where = (code.co_filename, tb.tb_lineno)
         tb = tb.tb_next
-    if where is not None:
+    if where is not None and isinstance(where[0], str) and isinstance(where[1], int):
         end["file"] = user.real(where[0])
         end["line"] = where[1]
     return end
+
+
+def _type_name(cls) -> str:
+    try:
+        name = cls.__name__
+        if isinstance(name, str):
+            return name
+    except Exception:
+        pass
+    return "<unknown type>"
 
 
 def start() -> None:

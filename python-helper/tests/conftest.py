@@ -115,9 +115,15 @@ def python(request) -> str:
 
 
 class FakeHost:
-    """The host's end of the channel: collects the helper's messages and sends it requests."""
+    """The host's end of the channel: collects the helper's messages and sends it requests. Like
+    ``src/run/channel.ts`` it hears a connection only once its first line is the run's hello
+    (``hellos`` counts them), and writes to the helper's latest connection."""
 
     def __init__(self) -> None:
+        self.token = os.urandom(16).hex()
+        self.hellos = 0
+        self.refused = 0
+        self.connections: List[socket.socket] = []
         # AF_UNIX paths are limited to about 100 bytes: pytest's tmp_path can be longer.
         self.folder = tempfile.mkdtemp(prefix="memlens-host-")
         self.path = os.path.join(self.folder, "channel.sock")
@@ -135,10 +141,16 @@ class FakeHost:
                 conn, _ = self.server.accept()
             except OSError:
                 return
+            self.connections.append(conn)
             threading.Thread(target=self._read, args=(conn,), daemon=True).start()
+
+    def env(self) -> Dict[str, str]:
+        """The variables that point the helper at this host."""
+        return {"MEMLENS_CHANNEL": self.path, "MEMLENS_CHANNEL_TOKEN": self.token}
 
     def _read(self, conn: socket.socket) -> None:
         pending = b""
+        greeted = False
         while True:
             try:
                 chunk = conn.recv(65536)
@@ -150,8 +162,18 @@ class FakeHost:
             while b"\n" in pending:
                 line, pending = pending.split(b"\n", 1)
                 message = json.loads(line)
+                if not greeted:
+                    if message != {"type": "hello", "token": self.token}:
+                        with self.changed:
+                            self.refused += 1
+                        conn.close()
+                        return
+                    greeted = True
+                    with self.changed:
+                        self.hellos += 1
+                    continue
                 with self.changed:
-                    if message.get("type") == "started":
+                    if message.get("type") != "exited":
                         self.helper = conn
                     self.messages.append(message)
                     self.changed.notify_all()
@@ -177,6 +199,15 @@ class FakeHost:
     def of_type(self, *types: str) -> List[dict]:
         with self.changed:
             return [m for m in self.messages if m["type"] in types]
+
+    def disappear(self) -> None:
+        """Goes away as a host killed outright does: every connection and the server close."""
+        for conn in list(self.connections):
+            try:
+                conn.close()
+            except OSError:
+                pass
+        self.close()
 
     def close(self) -> None:
         self.server.close()

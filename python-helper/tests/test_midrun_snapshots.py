@@ -46,7 +46,7 @@ def start(tmp_path: Path, source: str, python: str, env: Optional[dict] = None,
     full_env = dict(os.environ)
     full_env.update({"PYTHONPATH": str(HELPER_DIR), "MEMLENS_OUT": str(tmp_path / "out" / "snapshot.json")})
     if host is not None:
-        full_env["MEMLENS_CHANNEL"] = host.path
+        full_env.update(host.env())
     full_env.update(env or {})
     return subprocess.Popen([python, str(script)], cwd=str(tmp_path), env=full_env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)

@@ -192,9 +192,12 @@ def test_channel_carries_started_live_and_finished(tmp_path):
     t = threading.Thread(target=accept)
     t.start()
     run = run_profiled(tmp_path, "import time\nprint('out')\nx = bytearray(1 << 20)\ntime.sleep(1.3)\n",
-                       env={"MEMLENS_CHANNEL": sock_path})
+                       env={"MEMLENS_CHANNEL": sock_path, "MEMLENS_CHANNEL_TOKEN": "the-run-token"})
     t.join(30)
     server.close()
+    # Every connection opens with the run's token; the host hears nothing else before it.
+    assert received[0] == {"type": "hello", "token": "the-run-token"}
+    received = received[1:]
     kinds = [m["type"] for m in received]
     assert kinds[0] == "started" and kinds[-1] == "finished", kinds
     assert "live" in kinds and "snapshotWritten" in kinds
