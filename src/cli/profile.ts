@@ -115,9 +115,10 @@ async function run(cmd: Extract<CliCommand, { kind: 'profile' }>, s: RunSetup): 
     const env = helperEnvironment(process.env, {
       helperDir: s.helperDir,
       outFile,
-      // FIXME(issue 10): pass { path, token } and endWithHost: true (killed outright, the CLI cannot
-      // stop the program: the helper does) once helperEnvironment takes them.
-      channel: channel.path,
+      channel: { path: channel.path, token: channel.token },
+      // Killed outright (SIGKILL), the CLI cannot stop the program: the helper then does, when the
+      // channel goes away, and removes the files it wrote.
+      endWithHost: true,
       frames: cmd.frames,
       roots,
       peak: cmd.peak,

@@ -10,7 +10,6 @@ import { originText } from '../model/origin';
 import { commandTarget } from '../model/program';
 import { classifySmaps, parseSmaps } from '../model/smaps';
 import type { LineModel, MemModel, View } from '../model/types';
-import type { ProgramEnd } from '../protocol/snapshot';
 import { displayPath } from './paths';
 import { writableMemoryLine } from './smapsReport';
 
@@ -49,7 +48,7 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
         ]
   ).join(' — ');
   out.push(header, '═'.repeat(header.length));
-  const end = p?.end as EndSeen | undefined;
+  const end = p?.end;
   if (end?.kind === 'exception') {
     const where = end.file !== undefined ? ` at ${displayPath(end.file, opts.cwd)}:${end.line ?? '?'}` : '';
     out.push(`The program ended with an uncaught ${end.type}${where}: ${end.message}`);
@@ -59,14 +58,15 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
     // The process went on as another program, whose exit status the header shows.
     out.push(`The program replaced itself (os.exec*) with ${shellWords(end.argv)}; the figures are from that moment.`);
   }
-  const stopped = (doc as { tracingStopped?: { at: number } }).tracingStopped;
+  const stopped = doc.tracingStopped;
   if (stopped !== undefined) {
     out.push(
       `The program stopped tracing (tracemalloc.stop()) ${formatDuration(stopped.at)} after it started: ` +
         'what it allocated after that is not traced, so the traced figures end there.',
     );
   }
-  const live = `${formatBytes(t.tracedCurrent)} in ${formatCount(t.blocks)} blocks`;
+  // tracemalloc forgets its traces when stopped: an empty exit view then says nothing of the program.
+  const live = stopped !== undefined ? 'not traced (tracing had stopped)' : `${formatBytes(t.tracedCurrent)} in ${formatCount(t.blocks)} blocks`;
   if (p === null) {
     out.push(`Live at the snapshot ${live}; the dump records nothing else of the program.`);
   } else {
@@ -81,7 +81,7 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
     out.push('', title);
     const rows = hottestLines(model, view, opts.top);
     if (rows.length === 0) {
-      out.push('  (no live allocations traced)');
+      out.push(view === 'exit' && stopped !== undefined ? '  (none: the program had stopped tracing)' : '  (no live allocations traced)');
       return;
     }
     anyNoUserFrame ||= rows.some((r) => r[view]!.noUserFrame);
@@ -127,12 +127,6 @@ export function programLabel(argv: readonly string[], programCwd: string, cwd: s
       return argv.length > 0 ? displayPath(path.resolve(programCwd, argv[0]), cwd) : '(unknown program)';
   }
 }
-
-/**
- * How the program ended, including the end newer helpers write when the program replaced itself
- * with `os.exec*` (issue 10).
- */
-type EndSeen = ProgramEnd | { kind: 'exec'; argv: string[] };
 
 /** `argv` as a shell would read it: words with spaces or quotes are single-quoted. */
 function shellWords(argv: readonly string[]): string {

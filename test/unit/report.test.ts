@@ -92,13 +92,14 @@ suite('cli report', () => {
 
   test('a program that replaced itself (os.exec*) and one that stopped tracing are said so', () => {
     const doc = makeDoc([{ path: '/ws/app.py', lines: [[1, 2 * MiB, 1]] }]);
-    (doc.program as { end: unknown }).end = { kind: 'exec', argv: ['/usr/bin/python3', '-c', "print('it')"] };
+    doc.program.end = { kind: 'exec', argv: ['/usr/bin/python3', '-c', "print('it')"] };
     doc.program.exitCode = 4;
     const execText = renderReport(buildModel(doc), { top: 10, cwd: '/ws', sourceLine: () => undefined });
     assert.match(execText, /— exit code 4 —/);
     assert.match(execText, /\nThe program replaced itself \(os\.exec\*\) with \/usr\/bin\/python3 -c 'print\('\\''it'\\''\)'; the figures are from that moment\.\n/);
-    Object.assign(doc, { tracingStopped: { at: 0.25 } });
+    doc.tracingStopped = { at: 0.25 };
     const stopped = renderReport(buildModel(doc), { top: 10, cwd: '/ws', sourceLine: () => undefined });
+    assert.match(stopped, /\nLive at exit not traced \(tracing had stopped\); /);
     assert.match(stopped, /\nThe program stopped tracing \(tracemalloc\.stop\(\)\) 250 ms after it started: what it allocated after that is not traced, so the traced figures end there\.\n/);
   });
 });
