@@ -142,6 +142,16 @@ suite('cli profile as a process', function () {
     assert.deepEqual(await tmpLeft(), []);
   });
 
+  test('memlens killed outright (SIGKILL): the helper ends the program and its children, and removes the run folder', async () => {
+    const run = memlens(['profile', await sleeper('peak = bytearray(64 * 1024 * 1024)')]);
+    const pid = await programPid(run);
+    await until(() => groupMembers(pid).length >= 2, 10_000, "the helper's peak child");
+    run.child.kill('SIGKILL');
+    await run.exit;
+    await until(() => groupMembers(pid).length === 0, 10_000, 'the run to end');
+    await until(() => !readdirSync(tmpdir).some((n) => n.startsWith('memlens-run-')), 5000, 'the run folder to go');
+  });
+
   test('Ctrl+Z (SIGTSTP) suspends the program and then memlens; SIGCONT resumes both', async () => {
     const run = memlens(['profile', '--no-peak', await sleeper()]);
     const pid = await programPid(run);
@@ -211,7 +221,7 @@ suite('cli profile as a process', function () {
     );
     const run = memlens(['profile', 'limit.py']);
     assert.equal(await run.exit, 0);
-    assert.match(run.stderr(), /\nmemlens: MemLens could not write the snapshot \(OSError: \[Errno 27\] File too large\); no results\.\n$/);
+    assert.match(run.stderr(), /\nmemlens: MemLens could not write the snapshot \([^\n]*File too large[^\n]*\); no results\.\n$/);
     assert.doesNotMatch(run.stderr(), /python -I|os\._exit/);
   });
 
@@ -236,6 +246,37 @@ suite('cli profile as a process', function () {
     const noTmp = memlens(['profile', 'ok.py'], { TMPDIR: missing });
     assert.equal(await noTmp.exit, 125);
     assert.equal(noTmp.stderr(), `memlens: MemLens could not create its temporary folder in ${missing}: that folder does not exist; set TMPDIR to a writable folder.\n`);
+  });
+
+  test("the program's label is its script as started, even after it changes folder", async () => {
+    await fs.mkdir(path.join(dir, 'sub'));
+    await fs.writeFile(path.join(dir, 'moves.py'), 'import os\nx = bytearray(1024 * 1024)\nos.chdir("sub")\n');
+    const run = memlens(['profile', 'moves.py']);
+    assert.equal(await run.exit, 0, run.stderr());
+    assert.match(run.stdout(), /\nMemLens — moves\.py — exit code 0 —/);
+    assert.match(run.stdout(), /1\.0 MiB +\d+ +moves\.py:2/);
+  });
+
+  test('a program that replaces itself with os.execv: the report says so, with the new status', async () => {
+    await fs.writeFile(
+      path.join(dir, 'execs.py'),
+      ['import os, sys', 'x = bytearray(2 * 1024 * 1024)', 'os.execv(sys.executable, [sys.executable, "-c", "raise SystemExit(4)"])', ''].join('\n'),
+    );
+    const run = memlens(['profile', 'execs.py']);
+    assert.equal(await run.exit, 4, run.stderr());
+    assert.doesNotMatch(run.stderr(), /python -I|os\._exit/);
+    assert.match(run.stdout(), /The program replaced itself \(os\.exec\*\) with .*python\S* -c 'raise SystemExit\(4\)'; the figures are from that moment\./);
+    assert.match(run.stdout(), /2\.0 MiB +\d+ +execs\.py:2/);
+  });
+
+  test('a program that stops tracing: the report says when, instead of 0 B of a 0 B peak', async () => {
+    await fs.writeFile(
+      path.join(dir, 'stops.py'),
+      ['import time, tracemalloc', 'x = bytearray(2 * 1024 * 1024)', 'time.sleep(0.3)', 'tracemalloc.stop()', 'y = bytearray(4 * 1024 * 1024)', ''].join('\n'),
+    );
+    const run = memlens(['profile', 'stops.py']);
+    assert.equal(await run.exit, 0, run.stderr());
+    assert.match(run.stdout(), /The program stopped tracing \(tracemalloc\.stop\(\)\) \d+ ms after it started/);
   });
 
   test('scripts named -i, - and -c.py run as files, under their own names', async () => {
