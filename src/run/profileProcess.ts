@@ -182,7 +182,7 @@ export async function readRunSnapshot(outFile: string, status: RunStatus, helper
 export function missingSentence(outFile: string, status: RunStatus, helper?: HelperReport): string {
   const error = helper?.finished?.error;
   if (error !== undefined) {
-    return `MemLens could not write the snapshot (${error.replace(/\.$/, '')}); no results.`;
+    return `MemLens could not write the snapshot: ${error.replace(/\.$/, '')}; no results.`;
   }
   if (status.signal === 'SIGKILL') {
     return 'The program was killed (SIGKILL) before MemLens could write its snapshot; no results.';

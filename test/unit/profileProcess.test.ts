@@ -129,7 +129,7 @@ suite('profileProcess', function () {
     const full = { started: true, finished: { path: null, error: "OSError: [Errno 28] No space left on device: '/tmp/x/.snapshot.json.tmp'" } };
     await assert.rejects(
       finishRun(out, { exitCode: 0, signal: null }, out, full),
-      (err: Error) => err.message === "MemLens could not write the snapshot (OSError: [Errno 28] No space left on device: '/tmp/x/.snapshot.json.tmp'); no results.",
+      (err: Error) => err.message === "MemLens could not write the snapshot: OSError: [Errno 28] No space left on device: '/tmp/x/.snapshot.json.tmp'; no results.",
     );
     assert.equal(
       missingSentence(out, { exitCode: 5, signal: null }, { started: true }),
