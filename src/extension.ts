@@ -74,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): MemLensApi {
   );
   const table = { ...commands(ctx, panel), ...snapshotCommands.table() };
   for (const [id, handler] of Object.entries(table)) {
-    ctx.subscriptions.push(vscode.commands.registerCommand(id, handler));
+    ctx.subscriptions.push(vscode.commands.registerCommand(id, notify.unlinkedErrors(handler)));
   }
   context.subscriptions.push(ctx);
 

@@ -3,7 +3,8 @@
  * often carry text MemLens does not control (snapshot labels and paths, a program's exception, the
  * importer's sentence quoting a pickle), and VS Code renders `[label](command:…)` in them as a
  * link that runs a command; so every message, detail, progress title and progress message passes
- * through `unlinked` here. A unit test (test/unit/notifyOnly.test.ts) fails if any other file of
+ * through `unlinked` here, and so does the message of an error a command throws (VS Code shows it
+ * in a notification too). A unit test (test/unit/notifyOnly.test.ts) fails if any other file of
  * `src/` calls `window.show…Message` or `window.withProgress` itself.
  */
 import * as vscode from 'vscode';
@@ -60,4 +61,23 @@ export function withProgress<R>(
     (progress, token) =>
       task({ report: (v) => progress.report(v.message === undefined ? v : { ...v, message: unlinked(v.message) }) }, token),
   );
+}
+
+/**
+ * `handler` with the message of any error it throws passed through `unlinked`: VS Code shows a
+ * failed command's error in a notification, as linked text, and such a message may quote a path
+ * or a file's content. The error is thrown on, so callers still see the command fail.
+ */
+export function unlinkedErrors<A extends unknown[], R>(handler: (...args: A) => R): (...args: A) => Promise<Awaited<R>> {
+  return async (...args: A): Promise<Awaited<R>> => {
+    try {
+      return await handler(...args);
+    } catch (err) {
+      if (err instanceof Error) {
+        err.message = unlinked(err.message);
+        throw err;
+      }
+      throw new Error(unlinked(String(err)));
+    }
+  };
 }

@@ -142,6 +142,26 @@ suite('hostile text: no link in any message', function () {
     }
   });
 
+  test("a command's error quoting a hostile path reaches VS Code without a link", async () => {
+    // Export of a listed snapshot that has since become unreadable: the command fails, and VS
+    // Code would show its error, as linked text, in a notification.
+    const gone = path.join(run.dir, 'snapshot-9.json');
+    fs.writeFileSync(gone, '{"format": "memlens.snapshot"');
+    const folder = { dir: run.dir, name: path.basename(run.dir), snapshots: [], problems: [] };
+    const node = { kind: 'snapshot', run: folder, snapshot: { path: gone, label: null, kind: 'snapshot', sequence: 9 } };
+    let failure: unknown;
+    try {
+      await vscode.commands.executeCommand('memlens.exportSnapshot', node, vscode.Uri.file(path.join(tmp, 'out.json')));
+    } catch (err) {
+      failure = err;
+    } finally {
+      fs.rmSync(gone, { force: true });
+    }
+    assert.ok(failure instanceof Error, 'the export failed');
+    assert.ok(failure.message.includes('[x] (command:workbench.action.terminal.sendSequence'), failure.message);
+    assert.ok(!VSCODE_LINK().test(failure.message), failure.message);
+  });
+
   test('hovers over a hostile comparison hold only links to MemLens: showLine', async () => {
     const memlens = await api();
     const compared = await vscode.commands.executeCommand<CompareOutcome>('memlens.compareSnapshots', run.files[0], run.files[2]);
