@@ -6,7 +6,7 @@
  * exclusively, holding its process id) until it ends; a lock whose process has ended is stale and
  * taken over.
  */
-import { promises as fs, constants as fsConstants } from 'node:fs';
+import { promises as fs, constants as fsConstants, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** A --json target that cannot be used; the message is a sentence for the user. */
@@ -95,13 +95,22 @@ async function lock(file: string, given: string): Promise<JsonTarget> {
   };
 }
 
-/** Whether process `pid` exists (one of another user counts: it exists). */
+/**
+ * Whether process `pid` exists and may be a memlens run (one of another user counts: it exists).
+ * On Linux its command line must name memlens (`…/memlens`, `…/cli.js`): after a crash the lock's
+ * process id may have been given to an unrelated process.
+ */
 function processRuns(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    return /memlens|cli\.js/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 

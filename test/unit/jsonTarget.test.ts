@@ -49,8 +49,8 @@ suite('--json target', () => {
   test('a second run writing the same file is refused, naming the first; the lock goes when released', async function () {
     if (process.platform === 'win32') this.skip();
     const file = path.join(dir, 'out.json');
-    // Another live process holds the lock: a child of this test, as a second memlens would.
-    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    // Another live memlens holds the lock: a child of this test whose command line names memlens.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)', 'memlens']);
     try {
       await fs.writeFile(`${file}.lock`, String(other.pid));
       await refused(file, new RegExp(`^Another memlens run \\(process ${other.pid}\\) is writing --json out\\.json; wait for it to end, or choose another file\\.$`));
@@ -72,6 +72,20 @@ suite('--json target', () => {
     assert.equal(target.tookOverFrom, NO_SUCH_PID);
     assert.equal(await fs.readFile(`${file}.lock`, 'utf8'), String(process.pid));
     await target.release();
+  });
+
+  test('a lock whose process id now belongs to another program is taken over', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const file = path.join(dir, 'out.json');
+    const unrelated = spawn('sleep', ['30']);
+    try {
+      await fs.writeFile(`${file}.lock`, String(unrelated.pid));
+      const target = await claimJsonTarget(file, 'out.json');
+      assert.equal(target.tookOverFrom, unrelated.pid);
+      await target.release();
+    } finally {
+      unrelated.kill();
+    }
   });
 
   test('write errors are named in words', () => {
