@@ -7,6 +7,8 @@
 // every message, detail, progress title and progress message on its way into VS Code (by
 // replacing `vscode.window`'s functions for the test) and assert that none holds a link by VS
 // Code's own pattern. The hovers over such a snapshot may hold only MemLens's own command links.
+// The file sorts after panel.test.ts on purpose: a comparison stays in the memory panel for the
+// rest of the session, and that test needs a panel with nothing to show.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
