@@ -3,8 +3,9 @@
 ``test/fixtures/helper-exit.json`` is a real helper snapshot that the TypeScript tests load too.
 A fresh snapshot of the same program must use only the fields, and value types, that the fixture
 has, and the fixture's version must be the helper's, so the two sides cannot drift apart silently.
-``test/fixtures/helper-snapshot.json`` is the same for a snapshot taken during the run.
-Regenerate them with ``python3 python-helper/tests/test_protocol_fixture.py [exit|snapshot]``.
+``test/fixtures/helper-snapshot.json`` is the same for a snapshot taken during the run, and
+``test/fixtures/helper-exec.json`` for a program that changed folder, stopped tracing and exec'd.
+Regenerate them with ``python3 python-helper/tests/test_protocol_fixture.py [exit|snapshot|exec]``.
 """
 import json
 import os
@@ -21,6 +22,7 @@ from memlens_helper import snapshot_writer  # noqa: E402
 FIXTURES = HELPER_DIR.parent / "test" / "fixtures"
 PROGRAM = FIXTURES / "programs" / "leaky_report.py"
 MIDRUN_PROGRAM = FIXTURES / "programs" / "snapshot_during_run.py"
+EXEC_PROGRAM = FIXTURES / "programs" / "exec_after_chdir.py"
 #: What only a snapshot taken during the run writes.
 MIDRUN_ONLY = {("$.sequence", "number"), ("$.process.sharedDirtyFolded", "number"),
                ("$.process.sharedDirtyNote", "str")}
@@ -73,8 +75,24 @@ def test_fresh_snapshot_during_the_run_uses_only_what_its_fixture_has(tmp_path):
     assert MIDRUN_ONLY <= shape(fixture) - shape(exit_fixture)
 
 
+def test_fresh_snapshot_of_an_exec_uses_only_what_its_fixture_has(tmp_path):
+    fixture = json.loads((FIXTURES / "helper-exec.json").read_text())
+    fresh = profile_program(tmp_path, EXEC_PROGRAM)
+    assert fixture["version"] == fresh["version"] == snapshot_writer.VERSION
+    assert fresh["program"]["end"] == {"kind": "exec", "argv": [fresh["program"]["end"]["argv"][0], "--from-the-fixture"]}
+    assert fresh["program"]["exitCwd"] == os.path.join(fresh["program"]["cwd"], "later")
+    assert fresh["tracingStopped"]["at"] > 0
+    unknown = shape(fresh) - shape(fixture)
+    assert not unknown, "fields the fixture (and so the TypeScript tests) lack: %s" % sorted(unknown)
+
+
 if __name__ == "__main__":
-    if sys.argv[1:] == ["snapshot"]:
+    if sys.argv[1:] == ["exec"]:
+        doc = profile_program(Path("/tmp/memlens-fixture-ws"), EXEC_PROGRAM)
+        doc["program"]["exitCode"], doc["program"]["exitSignal"] = 0, None
+        (FIXTURES / "helper-exec.json").write_text(json.dumps(doc, indent=1))
+        print("wrote", FIXTURES / "helper-exec.json")
+    elif sys.argv[1:] == ["snapshot"]:
         doc = profile_program(Path("/tmp/memlens-fixture-ws"), MIDRUN_PROGRAM, "out-1.json")
         (FIXTURES / "helper-snapshot.json").write_text(json.dumps(doc, indent=1))
         print("wrote", FIXTURES / "helper-snapshot.json")
