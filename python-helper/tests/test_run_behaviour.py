@@ -226,3 +226,14 @@ def test_peak_rss_is_never_below_the_resident_size_at_exit(tmp_path):
     totals = run.doc["totals"]
     assert totals["rss"] >= 48 * MiB
     assert totals["maxRss"] >= totals["rss"]
+
+
+def test_the_launcher_says_hello_before_it_reports_the_exit_status(tmp_path, host):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEMLENS_")}
+    env.update(host.env())
+    proc = subprocess.run([sys.executable, "-S", str(HELPER_DIR / "memlens_launch.py"), "-c", "raise SystemExit(3)"],
+                          env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 3
+    exited = host.wait_for(lambda m: m["type"] == "exited")
+    assert exited["code"] == 3 and exited["signal"] is None
+    assert host.hellos == 1 and host.refused == 0
