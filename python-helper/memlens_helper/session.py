@@ -84,8 +84,8 @@ class Session:
         # fail the capture. Only warnings raised from the helper's own modules are silenced.
         warnings.filterwarnings("ignore", message=r".*use of fork\(\) may lead to deadlocks",
                                 category=DeprecationWarning, module=r"memlens_helper\.(capture|midrun)")
-        # The helper's children write files through tempfile, whose first use takes a lock that a
-        # thread of the program might hold at the instant of a fork: it is taken once here instead.
+        # A snapshot child's pymalloc grandchild writes through tempfile, whose first use takes a
+        # lock that a thread of the program might hold at the instant of a fork: taken once here.
         tempfile.gettempdir()
         tempfile._get_candidate_names()
         # Registered before the program runs, so it runs after the program's own handlers.
