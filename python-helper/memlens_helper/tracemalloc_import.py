@@ -234,6 +234,8 @@ def main(argv: Optional[List[str]] = None) -> int:
               file=sys.stderr)
         return EXIT_FAILED
     try:
+        # The importer is a process of its own, not a helper child: it may make the output's folder.
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), mode=0o700, exist_ok=True)
         write_json_atomic(args.out, doc)
     except OSError as exc:
         print("MemLens could not write %s (%s)." % (args.out, exc.strerror or exc), file=sys.stderr)
