@@ -5,7 +5,8 @@ child reads them (``_get_traces``), groups them by line and writes the rows to a
 parent's memory stays the program's own: the copy of millions of traces that processing needs
 lives in the child. A capture can be *held*: the child then waits on a pipe, frozen at that
 instant, until the parent asks it to process (``release``) or to quit (``discard``). Every helper
-child ends when the program's process is gone (``watch_parent``), and holds none of the
+child ends when the program's process is gone (``watch_parent``; a snapshot's child first finishes
+the snapshot it was writing, within a bound), and holds none of the
 program's descriptors (a socket the program closes must close for its peer too).
 
 Forking is done while the forking thread holds the GIL; tracemalloc changes its tables only
@@ -29,14 +30,23 @@ CAN_FORK = hasattr(os, "fork")
 WATCH_SECONDS = 0.5
 
 
-def watch_parent(parent: int) -> None:
+def watch_parent(parent: int, grace: float = 0.0) -> None:
     """Ends this child (a helper's, forked by ``parent``) within ``WATCH_SECONDS`` of its parent's
-    end, even a SIGKILL: the kernel then gives the child another parent. A timer signal rather than
-    a thread: it needs no import, and works where the interpreter refuses new threads (a child
-    forked at shutdown). Interval timers are not inherited, so each child sets its own; system
-    calls that the signal interrupts are retried (PEP 475)."""
+    end, even a SIGKILL: the kernel then gives the child another parent. A child whose work is
+    bounded and worth keeping (a snapshot being written when the program crashed) gets ``grace``
+    seconds more to finish it. A timer signal rather than a thread: it needs no import, and works
+    where the interpreter refuses new threads (a child forked at shutdown). Interval timers are not
+    inherited, so each child sets its own; system calls that the signal interrupts are retried
+    (PEP 475)."""
+    orphaned_at = []  # type: List[float]
+
     def check(_signum: int, _frame: object, _parent: int = parent) -> None:
-        if os.getppid() != _parent:
+        if os.getppid() == _parent:
+            return
+        now = time.monotonic()
+        if not orphaned_at:
+            orphaned_at.append(now)
+        if now - orphaned_at[0] >= grace:
             os._exit(1)
     if hasattr(signal, "setitimer"):
         signal.signal(signal.SIGALRM, check)

@@ -49,6 +49,9 @@ EVENT = "memlens.snapshot"
 MAX_IN_FLIGHT = 2
 MAX_LABEL = 200
 WAIT_SECONDS = 600
+#: How long a snapshot's child may go on writing once the program is gone: as long as the CLI
+#: waits for the run's processes (src/cli/profile.ts); a snapshot of a huge heap takes seconds.
+ORPHAN_SNAPSHOT_SECONDS = 60
 
 
 def snapshot_path(out: str, seq: int) -> str:
@@ -355,7 +358,8 @@ def _child(s, markers: List[Tuple[float, str]], seq: int, label: Optional[str], 
     code = 1
     try:
         t0 = time.monotonic()
-        watch_parent(parent)
+        # A snapshot the program took just before it died is kept: the child finishes it first.
+        watch_parent(parent, grace=ORPHAN_SNAPSHOT_SECONDS)
         detach_from_terminal()
         # The forking thread is this process's main thread now, so the program's Python signal
         # handlers would run here: a SIGCHLD reaper would take the grandchild's status, and an

@@ -167,7 +167,7 @@ time.sleep(60)
 """
 
 
-def test_every_helper_child_ends_when_the_program_is_killed(tmp_path):
+def test_every_helper_child_ends_when_the_program_is_killed_and_the_snapshot_it_was_writing_is_kept(tmp_path):
     proc = start(tmp_path, HOLDS_CHILDREN, env={"MEMLENS_CENSUS_SECONDS": "30"})
     mine = None
     try:
@@ -178,10 +178,18 @@ def test_every_helper_child_ends_when_the_program_is_killed(tmp_path):
         assert len(helpers) >= 2, "a held capture and a snapshot's child: %s" % helpers
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)  # Not its pipes: the program's own child holds them.
+        # The held peak capture has nothing left to give: it ends at once.
         deadline = time.monotonic() + 5
+        while all(alive(pid) for pid in helpers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not all(alive(pid) for pid in helpers), "the held capture outlived the program"
+        # The snapshot's child finishes the snapshot the program asked for, then ends too.
+        deadline = time.monotonic() + 60
         while any(alive(pid) for pid in helpers) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert [pid for pid in helpers if alive(pid)] == []
+        written = json.loads((tmp_path / "out" / "snapshot-1.json").read_text())
+        assert written["label"] == "slow"
     finally:
         if proc.poll() is None:
             proc.kill()
