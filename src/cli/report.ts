@@ -4,7 +4,7 @@
  * without running anything; reading source lines comes in as a function.
  */
 import * as path from 'node:path';
-import { formatBytes, formatCount, formatDuration } from '../model/format';
+import { formatBytes, formatCount, formatDuration, shellWords } from '../model/format';
 import { hottestLines } from '../model/model';
 import { originText } from '../model/origin';
 import { commandTarget } from '../model/program';
@@ -129,10 +129,6 @@ export function programLabel(argv: readonly string[], programCwd: string, cwd: s
 }
 
 /** `argv` as a shell would read it: words with spaces or quotes are single-quoted. */
-function shellWords(argv: readonly string[]): string {
-  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
-}
-
 function bytesOrUnknown(n: number | null): string {
   return n === null ? 'unknown' : formatBytes(n);
 }

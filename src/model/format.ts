@@ -1,6 +1,6 @@
 /**
  * Turns the snapshot's integers into the text every view shows: binary byte units, block counts,
- * heat buckets and durations. The snapshot holds raw integers only (decisions.md), so this module
+ * heat buckets, durations and command lines. The snapshot holds raw integers only (decisions.md), so this module
  * is the one place where units and rounding are decided, and the editor, panel and CLI agree.
  */
 
@@ -90,4 +90,9 @@ export function formatDuration(seconds: number): string {
 
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
+}
+
+/** A command line as a POSIX shell would take it back: words with spaces or quotes are quoted. */
+export function shellWords(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
 }

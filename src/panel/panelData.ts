@@ -10,7 +10,7 @@ import { flattenImportTree, importTree } from '../model/imports';
 import { parsePymallocStats } from '../model/pymalloc';
 import { classifySmaps, mappingGroup, parseSmaps, type Mapping } from '../model/smaps';
 import type { MemModel, LineModel, LineFigures } from '../model/types';
-import { formatBytes } from '../model/format';
+import { formatBytes, shellWords } from '../model/format';
 import { originText } from '../model/origin';
 import { baseName, programName } from '../model/program';
 import { FileTable, pathText } from './rows';
@@ -125,9 +125,16 @@ export function endedText(p: ProgramInfo): string {
   if (e.kind === 'exception') return `ended with ${e.type}: ${e.message}`;
   if (e.kind === 'signal') return `stopped by ${e.signal}`;
   if (e.kind === 'snapshot') return 'still running (snapshot during the run)';
+  const status = exitStatusText(p);
+  // The figures are the program's at the exec; the exit status is the new program's.
+  if (e.kind === 'exec') return `replaced itself (os.exec*) with ${shellWords(e.argv)}` + (status ? `, which ${status}` : '');
+  return status ?? 'exited normally';
+}
+
+function exitStatusText(p: ProgramInfo): string | undefined {
   if (p.exitSignal) return `ended by ${p.exitSignal}`;
   if (p.exitCode !== undefined && p.exitCode !== null && p.exitCode !== 0) return `exited with status ${p.exitCode}`;
-  return 'exited normally';
+  return undefined;
 }
 
 // ---- Lines ----

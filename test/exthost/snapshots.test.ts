@@ -26,7 +26,10 @@ suite('snapshots taken during a run', function () {
 
   // A failed test must not leave the program running into the next one.
   teardown(async () => {
-    if ((await api()).run) await vscode.commands.executeCommand('memlens.stop');
+    const memlens = await api();
+    if (!memlens.run) return;
+    await vscode.commands.executeCommand('memlens.stop');
+    await waitFor('the stopped run to end', () => memlens.run, (run) => run === undefined, 30_000);
   });
 
   test('take, compare, find leaks and rename while leaky_loop.py runs', async () => {
@@ -64,8 +67,12 @@ suite('snapshots taken during a run', function () {
     const text = drawn.find((x) => x.line === LEAK_LINE)!;
     assert.match(text.text, /^\+\d+\.\d MiB · \+\d+ blocks since "first"$/);
     assert.ok(text.heat === 5, 'the line that grew most has the hottest colour');
-    assert.ok(!drawn.some((x) => x.line === CHURN_LINE && Math.abs(parseFloat(x.text.slice(1))) >= 1),
-      'the churned temporary does not show as growth');
+    // The temporary is freed every tick, so it never accumulates. A snapshot may still land inside
+    // a tick (the host's snapshot forks from the helper's thread at any bytecode), catching one
+    // 4 MiB temporary alive: at most one block's difference, never growth with the ticks.
+    const churn = comparison.lines.get(file)?.get(CHURN_LINE);
+    assert.ok(!churn || (Math.abs(churn.blocks.delta) <= 1 && Math.abs(churn.bytes.delta) <= 4.1 * MiB),
+      `the churned temporary does not accumulate: ${JSON.stringify(churn?.bytes)}`);
     const lenses = await codeLenses(uri);
     assert.ok(lenses.some((l) => /^MemLens: \+[\d.]+ MiB since "first" \(now [\d.]+ MiB\)$/.test(l.title) && l.line === 10),
       `a growth lens above tick(): ${JSON.stringify(lenses.map((l) => l.title))}`);

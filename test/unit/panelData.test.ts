@@ -52,6 +52,14 @@ suite('panel data', () => {
     assert.deepEqual(d.source, { snapshotPath: '/runs/x/snapshot.json', script: '/ws/sample.py' });
   });
 
+  test("a program that exec'd says what it became, and the new program's failing status", () => {
+    const doc = parseSnapshot(fixtureText('helper-exec.json'), 'helper-exec.json');
+    assert.equal(dataOf(doc).program.ended, 'replaced itself (os.exec*) with /usr/bin/true --from-the-fixture');
+    doc.program!.end = { kind: 'exec', argv: ['/bin/sh', '-c', 'echo hi there'] };
+    doc.program!.exitCode = 2;
+    assert.equal(dataOf(doc).program.ended, "replaced itself (os.exec*) with /bin/sh -c 'echo hi there', which exited with status 2");
+  });
+
   test('lines: every line of every file, most at exit first, then at peak; call paths innermost first', () => {
     const d = dataOf(load('rich.json'), (f) => f.replace('/ws/', ''));
     const rows = d.lines.rows.map((r) => [d.lines.files[r.file].display, r.line, r.exitBytes, r.peakBytes]);
