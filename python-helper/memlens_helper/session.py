@@ -157,6 +157,9 @@ class Session:
         time.sleep(0.1)  # Killed children write nothing more; give the kernel a moment to end them.
         folder = os.path.dirname(self.options.out)
         mine = {os.path.basename(snapshot_path(self.options.out, seq)) for seq in range(1, self.midrun.next_seq)}
+        channel = self.options.channel
+        if channel and os.path.dirname(channel) == folder:
+            mine.add(os.path.basename(channel))  # The dead host's socket, made in the run's folder.
 
         try:
             names = os.listdir(folder)

@@ -103,7 +103,9 @@ async function run(cmd: Extract<CliCommand, { kind: 'profile' }>, s: RunSetup): 
   let forwarding: Forwarding | undefined;
   try {
     try {
-      channel = await openChannel();
+      // In the run's folder, so that a CLI killed outright leaves no folder behind: the helper
+      // then removes the run's files, the socket among them, and the folder.
+      channel = await openChannel(tmp);
     } catch (err) {
       return fail(`MemLens could not open its channel to the helper in ${os.tmpdir()} (${errorText(err)}); set TMPDIR to a short, writable folder.`, EXIT_MEMLENS_FAILED);
     }

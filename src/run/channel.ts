@@ -35,7 +35,7 @@ export interface Channel {
    * each connection refused for a missing or wrong hello.
    */
   readonly badLines: number;
-  /** Closes the server and every connection, and removes the private folder. */
+  /** Closes the server and every connection, and removes the socket and its private folder. */
   dispose(): Promise<void>;
 }
 
@@ -45,13 +45,19 @@ export interface Channel {
  */
 const MAX_LINE = 1024 * 1024;
 
-/** Opens a channel listening on a fresh private path. */
-export async function openChannel(): Promise<Channel> {
+/**
+ * Opens a channel listening on a fresh private path: in `folder` when given (a private folder of
+ * the caller's that goes away with the run: the helper of a host that was killed outright removes
+ * the socket there with the run's files), else in a private temporary folder of its own.
+ */
+export async function openChannel(folder?: string): Promise<Channel> {
   const token = randomBytes(16).toString('hex');
   let dir: string | undefined;
   let socketPath: string;
   if (process.platform === 'win32') {
     socketPath = `\\\\.\\pipe\\memlens-${randomBytes(8).toString('hex')}`;
+  } else if (folder !== undefined) {
+    socketPath = path.join(folder, 'channel.sock');
   } else {
     // mkdtemp creates the folder with mode 0700, so no other user can connect to the socket.
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'memlens-'));
@@ -157,6 +163,7 @@ export async function openChannel(): Promise<Channel> {
         for (const s of sockets) s.destroy();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         if (dir !== undefined) await fs.rm(dir, { recursive: true, force: true });
+        else if (folder !== undefined) await fs.rm(socketPath, { force: true });
       })();
       return disposed;
     },

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FromHelper, ToHelper } from '../../src/protocol/channel';
 import { openChannel, parseMessage, type Channel } from '../../src/run/channel';
@@ -90,6 +91,20 @@ suite('channel', () => {
     if (process.platform !== 'win32') assert.equal(existsSync(path.dirname(channel.path)), false);
   });
 
+
+  test("in the caller's folder: the socket is made there, and dispose removes it but not the folder", async function () {
+    if (process.platform === 'win32') this.skip();
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'memlens-channel-test-'));
+    try {
+      const channel = await openChannel(folder);
+      assert.equal(path.dirname(channel.path), folder);
+      assert.ok(statSync(channel.path).isSocket());
+      await channel.dispose();
+      assert.deepEqual(readdirSync(folder), []);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
   test('validates the snapshot messages of a run', () => {
     const ok = [
       { type: 'snapshotStarted', seq: 1, t: 2.5 },
