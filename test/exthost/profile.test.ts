@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ProfileOutcome } from '../../src/session/profile';
+import { alive, childrenOf } from './processes';
 import { api, codeLenses, hoverTexts, MiB, openSample, sampleUri, waitFor, workspaceDir } from './util';
 
 /** Runs the profile command on a sample file and waits for the run to end. */
@@ -201,12 +202,16 @@ suite('profiling a real program in a terminal', function () {
     assert.ok(doc.processingSeconds > 0.5, `the exit snapshot took ${doc.processingSeconds} s, longer than the grace`);
   });
 
-  test('closing the terminal while the program runs: no results, and a message that says why', async () => {
+  test('closing the terminal while the program runs: the program and its helper children end; a message says why', async () => {
     const memlens = await api();
     const running = profile(sampleUri('slow.py'));
-    const run = await waitFor('the run to start', () => memlens.run, (r) => r !== undefined && r.started);
+    const run = await waitFor('the run to start', () => memlens.run, (r) => r !== undefined && r.started && r.pid !== undefined);
+    // slow.py's 12 MiB make the helper hold a peak capture: a child of the program.
+    const pid = run!.pid!;
+    const helpers = await waitFor("the helper's peak child", () => childrenOf(pid), (c) => c.length > 0);
     run!.terminal.dispose();
     const outcome = await running;
+    await waitFor('the program and its helper children to end', () => [pid, ...helpers].filter(alive), (left) => left.length === 0, 10_000);
     assert.ok(outcome.end?.closedByUser, JSON.stringify(outcome.end));
     if (outcome.result === 'failed') {
       assert.match(outcome.message, /the terminal of slow\.py was closed before the program finished/);
