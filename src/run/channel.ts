@@ -170,17 +170,21 @@ export async function openChannel(folder?: string): Promise<Channel> {
   };
 }
 
-/** Whether `line` is the hello of the run whose token is `token`. */
-function isHello(line: string, token: string): boolean {
+/** The JSON object `line` holds, or undefined when it holds anything else or is not JSON. */
+function jsonObject(line: string): Record<string, unknown> | undefined {
   let v: unknown;
   try {
     v = JSON.parse(line);
   } catch {
-    return false;
+    return undefined;
   }
-  if (typeof v !== 'object' || v === null) return false;
-  const m = v as Record<string, unknown>;
-  if (m.type !== 'hello' || typeof m.token !== 'string') return false;
+  return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
+}
+
+/** Whether `line` is the hello of the run whose token is `token`. */
+function isHello(line: string, token: string): boolean {
+  const m = jsonObject(line);
+  if (m === undefined || m.type !== 'hello' || typeof m.token !== 'string') return false;
   const got = Buffer.from(m.token);
   const want = Buffer.from(token);
   // Compared in constant time, so the time of a refusal tells nothing of the token.
@@ -189,14 +193,8 @@ function isHello(line: string, token: string): boolean {
 
 /** The message a line holds, or undefined when it is not JSON or not a message this host knows. */
 export function parseMessage(line: string): FromHelper | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof v !== 'object' || v === null) return undefined;
-  const m = v as Record<string, unknown>;
+  const m = jsonObject(line);
+  if (m === undefined) return undefined;
   const isNum = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
   const isStr = (x: unknown): boolean => typeof x === 'string';
   // Snapshots are numbered 1, 2, … in the order the helper took (or refused) them.

@@ -217,11 +217,22 @@ export class Checks {
 
 // ---- Workbench actions shared by the UI tests ----
 
-/** Runs a command from the palette (F1) by its title. */
+/**
+ * Runs a command from the palette (F1) by its title. A busy workbench can drop the key (focus in
+ * a webview, or moving between parts): F1 is pressed again until the palette opens.
+ */
 export async function runCommand(page, title) {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ timeout: 5000 });
+      break;
+    } catch (err) {
+      if (attempt === 6) throw err;
+      log(`the palette did not open for ${title}; pressing F1 again`);
+    }
+  }
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
   await page.keyboard.press('Enter');
