@@ -204,7 +204,17 @@ export class Checks {
     }
     this.results.push({ name, pass });
     log(`${pass ? 'PASS' : 'FAIL'} ${name}: ${JSON.stringify(actual)}`);
+    if (!pass && this.page) {
+      // What the workbench showed when the check failed: the CI artifact to read first.
+      const file = path.join(RESULTS, `${this.kind}-failed-${this.results.length}.png`);
+      await this.page.screenshot({ path: file }).then(() => log(`screenshot ${file}`), () => {});
+    }
     return pass;
+  }
+
+  /** Saves a screenshot of `page` under test-results/ whenever a check fails. */
+  screenshotFailures(page) {
+    this.page = page;
   }
 
   summary() {
@@ -219,22 +229,26 @@ export class Checks {
 
 /**
  * Runs a command from the palette (F1) by its title. A busy workbench can drop the key (focus in
- * a webview, or moving between parts): F1 is pressed again until the palette opens.
+ * a webview, or moving between parts), and a palette opened before the extensions' commands were
+ * registered lists them only when opened again: so the palette is closed and opened anew until
+ * the command shows, for a minute at most.
  */
 export async function runCommand(page, title) {
   const input = page.locator('.quick-input-widget input');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press('F1');
     try {
       await input.waitFor({ timeout: 5000 });
+      await input.fill(`>${title}`);
+      await row.waitFor({ timeout: 5000 });
       break;
     } catch (err) {
       if (attempt === 6) throw err;
-      log(`the palette did not open for ${title}; pressing F1 again`);
+      log(`the palette did not offer ${title}; opening it again`);
+      await page.keyboard.press('Escape');
     }
   }
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
   await page.keyboard.press('Enter');
   log(`ran ${title}`);
 }

@@ -178,6 +178,7 @@ await main(300_000, async (newSession) => {
   ]));
   const base = await session.startServer({ smokeTestDriver: false });
   const page = await session.openPage();
+  checks.screenshotFailures(page);
   const dialogs = [];
   page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
   await page.goto(`${base}/?folder=${encodeURIComponent(session.workspace)}`);

@@ -67,6 +67,7 @@ await main(300_000, async (newSession) => {
   writeHostileRun(session.workspace);
   const base = await session.startServer({ smokeTestDriver: false });
   const page = await session.openPage();
+  checks.screenshotFailures(page);
   await page.goto(`${base}/?folder=${encodeURIComponent(session.workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   log('workbench loaded');

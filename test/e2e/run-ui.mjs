@@ -23,6 +23,7 @@ await main(360_000, async (newSession) => {
   // No smoke-test driver here: with it, notification toasts are never shown.
   let base = await session.startServer({ smokeTestDriver: false });
   let page = await session.openPage();
+  checks.screenshotFailures(page);
   await page.goto(`${base}/?folder=${encodeURIComponent(session.workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   log('workbench loaded');
@@ -114,6 +115,7 @@ await main(360_000, async (newSession) => {
   fs.writeFileSync(path.join(session.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'memlens.snapshots.folder': 'shared-runs' }));
   base = await session.startServer({ smokeTestDriver: false });
   page = await session.openPage();
+  checks.screenshotFailures(page);
   await page.goto(`${base}/?folder=${encodeURIComponent(session.workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   // The trust prompt: choose Restricted Mode.
