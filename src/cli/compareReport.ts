@@ -4,9 +4,10 @@
  * Pure functions of the model's `SnapshotDiff` and `LeakReport`, like `report.ts`.
  */
 import type { Compatibility } from '../model/compat';
-import { largestGrowth, largestShrink, type Delta, type SnapshotDiff, type SnapshotRef } from '../model/diff';
+import { largestGrowth, largestShrink, type SnapshotDiff, type SnapshotRef } from '../model/diff';
 import { formatBytes, formatCount, formatDuration, formatSignedBytes, formatSignedCount } from '../model/format';
 import type { LeakFindings } from '../model/leaks';
+import type { Delta } from '../protocol/panel';
 import { displayPath } from './paths';
 
 export interface CompareReportOptions {

@@ -11,10 +11,9 @@ import {
   SMAPS_GROUP_TITLES,
   smapsFieldName,
   type SmapsField,
-  type SmapsFigures,
-  type SmapsGroup,
   type SmapsReport,
 } from '../model/smaps';
+import type { SmapsFigures, SmapsGroup } from '../protocol/smaps';
 
 /** What the report needs besides the classified maps. */
 export interface SmapsReportOptions {

@@ -16,17 +16,12 @@
  * - Call paths carry no identity across snapshots: a grown line lists the second snapshot's paths,
  *   each matched by its exact frames to the first snapshot's paths of that line.
  */
+import type { Delta } from '../protocol/panel';
 import type { SnapshotDocument } from '../protocol/snapshot';
+import type { SmapsGroup } from '../protocol/smaps';
 import { buildModel, lowerBound } from './model';
-import { classifySmaps, mappingGroup, parseSmaps, type SmapsGroup } from './smaps';
+import { classifySmaps, mappingGroup, parseSmaps } from './smaps';
 import type { LineFigures, MemModel, ResolvedPath, ScopeModel, SourceFrame } from './types';
-
-/** One figure in both snapshots: `delta` is `after − before`. */
-export interface Delta {
-  before: number;
-  after: number;
-  delta: number;
-}
 
 /** A row of a comparison, ranked by `growth` (bytes; for mappings, private dirty bytes). */
 export interface Ranked {

@@ -9,8 +9,9 @@
  * CR gets a leading `'` (OWASP's guard against formula injection). Numbers are written as plain
  * integers and never guarded, so a negative delta stays a number.
  */
+import type { Delta } from '../protocol/panel';
 import type { SnapshotDocument } from '../protocol/snapshot';
-import type { Delta, SnapshotDiff } from './diff';
+import type { SnapshotDiff } from './diff';
 
 /** A CSV cell: text (guarded and quoted as needed), a number, a boolean, or empty (null). */
 export type CsvValue = string | number | boolean | null;

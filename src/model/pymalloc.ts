@@ -11,41 +11,7 @@
  * 3.8-3.13 alike. Where pymalloc is not in use (`PYTHONMALLOC=malloc`, free-threaded builds) the
  * text has no pymalloc section and the parser says so by returning `undefined`.
  */
-
-/** One size class: blocks of `size` bytes carved out of `pools` pools. */
-export interface PymallocSizeClass {
-  /** Block size in bytes (16, 32, … 512). */
-  size: number;
-  pools: number;
-  blocksInUse: number;
-  /** Free blocks in those pools (allocated to pymalloc, not to objects). */
-  availableBlocks: number;
-}
-
-/** pymalloc's state as `sys._debugmallocstats()` printed it. Byte figures are bytes. */
-export interface PymallocStats {
-  /** Size classes that have pools, in the order printed (ascending size). */
-  sizeClasses: PymallocSizeClass[];
-  arenasAllocatedTotal: number;
-  arenasReclaimed: number;
-  arenasHighwater: number;
-  arenasCurrent: number;
-  /** Bytes of one arena (256 KiB up to 3.9, 1 MiB from 3.10); null when the line is missing. */
-  arenaSize: number | null;
-  bytesInAllocatedBlocks: number;
-  bytesInAvailableBlocks: number;
-  /** Pools of the current arenas that hold no block. */
-  unusedPools: number;
-  /** Their bytes (`unusedPools` × the pool size). */
-  unusedPoolBytes: number;
-  /** Bytes of one pool (4 KiB up to 3.9, 16 KiB from 3.10); null when the line is missing. */
-  poolSize: number | null;
-  bytesLostToPoolHeaders: number;
-  bytesLostToQuantization: number;
-  bytesLostToArenaAlignment: number;
-  /** The arenas' bytes: the sum of the figures above (`arenasCurrent` × `arenaSize`). */
-  total: number;
-}
+import type { PymallocStats } from '../protocol/pymalloc';
 
 /** `    3     64         244           15355            17`: class, size, pools, in use, free. */
 const SIZE_CLASS = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/;

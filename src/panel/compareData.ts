@@ -5,9 +5,9 @@
  * `panelData.ts`: unit tests run it in plain Node, and the panel only formats, sorts and filters.
  */
 import type { Compatibility } from '../model/compat';
-import type { Delta, PathDelta, SnapshotDiff, SnapshotRef, TotalsDelta } from '../model/diff';
+import type { PathDelta, SnapshotDiff, SnapshotRef, TotalsDelta } from '../model/diff';
 import { formatSignedBytes } from '../model/format';
-import type { CompareData, CompareLineRow, DeltaFigure, SnapshotName, TotalRow } from '../protocol/panel';
+import type { CompareData, CompareLineRow, Delta, SnapshotName, TotalRow } from '../protocol/panel';
 import { FileTable, pathText } from './rows';
 
 /** What the builders need besides the model's data. */
@@ -88,7 +88,7 @@ export function pathsOf(paths: readonly PathDelta[], growth: number): { topPath:
   return { topPath: pathText(top.frames), paths: all.join('\n') };
 }
 
-function figure(d: Delta): DeltaFigure {
+function figure(d: Delta): Delta {
   return { before: d.before, after: d.after, delta: d.delta };
 }
 

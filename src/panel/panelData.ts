@@ -8,7 +8,7 @@
  */
 import { flattenImportTree, importTree } from '../model/imports';
 import { parsePymallocStats } from '../model/pymalloc';
-import { classifySmaps, mappingGroup, parseSmaps, type Mapping } from '../model/smaps';
+import { classifySmaps, mappingGroup, parseSmaps } from '../model/smaps';
 import type { MemModel, LineModel, LineFigures } from '../model/types';
 import { formatBytes, shellWords } from '../model/format';
 import { originText } from '../model/origin';
@@ -33,6 +33,7 @@ import type {
   TypesData,
 } from '../protocol/panel';
 import type { ImportCost, ProgramInfo, SnapshotDocument, TypeCount } from '../protocol/snapshot';
+import type { Mapping } from '../protocol/smaps';
 
 /** What the panel needs besides the model. */
 export interface PanelDataOptions {

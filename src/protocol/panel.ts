@@ -7,9 +7,8 @@
  * sorts on the numbers. Every string that comes from a profile (paths, type and module names) is
  * data: the panel renders it as text, never as markup.
  */
-import type { PymallocStats } from '../model/pymalloc';
-import type { Delta } from '../model/diff';
-import type { FileUsage, Mapping, SmapsClassRow, SmapsFigures, SmapsGroup, SmapsGroupReport } from '../model/smaps';
+import type { PymallocStats } from './pymalloc';
+import type { FileUsage, Mapping, SmapsFigures, SmapsGroup, SmapsGroupReport } from './smaps';
 import type { GcGeneration, ImportCost, TimelineMarker, TimelineSample } from './snapshot';
 
 /** Host → panel. */
@@ -181,16 +180,6 @@ export interface TypesData {
   note?: string;
 }
 
-/** Summed figures of some memory mappings, bytes (`mappings` is a count). */
-export type MapFigures = SmapsFigures;
-
-export type MapGroup = SmapsGroup;
-
-/** A permission class (`code`, `data`, `readonly`, `guard`, `shared`, `other`) within a group. */
-export type MapClassRow = SmapsClassRow;
-
-export type MapGroupRows = SmapsGroupReport;
-
 /** One memory mapping, with its figures as the kernel gave them. */
 export interface MappingRow
   extends Pick<Mapping, 'perms' | 'size' | 'rss' | 'pss' | 'sharedClean' | 'sharedDirty' | 'privateClean' | 'privateDirty' | 'swap'> {
@@ -198,13 +187,13 @@ export interface MappingRow
   address: string;
   /** '' for anonymous memory, else the kernel's name for it. */
   name: string;
-  group: MapGroup;
+  group: SmapsGroup;
 }
 
 export interface ProcessData {
   /** The classic table: each group by permission class, with totals. */
-  groups: MapGroupRows[];
-  total: MapFigures;
+  groups: SmapsGroupReport[];
+  total: SmapsFigures;
   writable: number;
   uss: number;
   pageSize: number | null;
@@ -264,11 +253,8 @@ export interface PymallocData {
   /** What `sys._debugmallocstats()` printed. */
   text: string;
   /** Its figures (`parsePymallocStats`); null when the text holds no pymalloc section. */
-  figures: PymallocFigures | null;
+  figures: PymallocStats | null;
 }
-
-/** pymalloc's arenas, pools and blocks, as `parsePymallocStats` reads them. */
-export type PymallocFigures = PymallocStats;
 
 // ---- A running process (`MemLens: Inspect Process Memory…`) ----
 
@@ -299,15 +285,19 @@ export interface SnapshotName {
   pid: number | null;
 }
 
-/** One figure in both snapshots. */
-export type DeltaFigure = Delta;
+/** One figure in both snapshots: `delta` is `after − before`. */
+export interface Delta {
+  before: number;
+  after: number;
+  delta: number;
+}
 
 /** A whole-process figure of a comparison; `delta` null when either snapshot lacks it. */
 export interface TotalRow {
   id: string;
   label: string;
   unit: 'bytes' | 'count';
-  figure: DeltaFigure | null;
+  figure: Delta | null;
   /** Why the figure is missing, or what it means. */
   note: string;
 }
@@ -317,8 +307,8 @@ export interface CompareLineRow {
   /** Index into `CompareData.files`. */
   file: number;
   line: number;
-  bytes: DeltaFigure;
-  blocks: DeltaFigure;
+  bytes: Delta;
+  blocks: Delta;
   noUserFrame: boolean;
   /** The call path that grew most, innermost first; '' when none. */
   topPath: string;
@@ -328,21 +318,21 @@ export interface CompareLineRow {
 
 export interface CompareTypeRow {
   type: string;
-  count: DeltaFigure;
-  bytes: DeltaFigure;
+  count: Delta;
+  bytes: Delta;
 }
 
 export interface CompareMappingRow {
   /** `pathname`, or `[anonymous]`. */
   name: string;
   perms: string;
-  group: MapGroup;
-  mappings: DeltaFigure;
-  size: DeltaFigure;
-  rss: DeltaFigure;
-  pss: DeltaFigure;
-  privateDirty: DeltaFigure;
-  swap: DeltaFigure;
+  group: SmapsGroup;
+  mappings: Delta;
+  size: Delta;
+  rss: Delta;
+  pss: Delta;
+  privateDirty: Delta;
+  swap: Delta;
 }
 
 /** A module, class or function: every line inside it. */
@@ -353,7 +343,7 @@ export interface CompareScopeRow {
   kind: 'module' | 'class' | 'function';
   line: number;
   endLine: number;
-  bytes: DeltaFigure;
+  bytes: Delta;
   /** The line inside it that grew most (a click opens it), else its first line. */
   target: number;
 }

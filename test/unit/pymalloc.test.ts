@@ -3,7 +3,8 @@
 // (1 MiB arenas, 16 KiB pools, an arena map section with a second Total), and under
 // PYTHONMALLOC=malloc (no pymalloc section at all).
 import * as assert from 'node:assert/strict';
-import { parsePymallocStats, type PymallocStats } from '../../src/model/pymalloc';
+import { parsePymallocStats } from '../../src/model/pymalloc';
+import type { PymallocStats } from '../../src/protocol/pymalloc';
 import { fixtureText } from './helpers';
 
 function parsed(name: string): PymallocStats {

@@ -7,9 +7,8 @@ import {
   mappingGroup,
   parseSmaps,
   permClass,
-  type Mapping,
-  type SmapsFigures,
 } from '../../src/model/smaps';
+import type { Mapping, SmapsFigures } from '../../src/protocol/smaps';
 import { fixtureText } from './helpers';
 
 const KiB = 1024;

@@ -9,12 +9,13 @@
 import { html, type TemplateResult } from 'lit';
 import { formatBytes, formatCount } from '../../src/model/format';
 import { PERM_CLASS_TITLES, SMAPS_GROUP_TITLES, smapsFieldName } from '../../src/model/smaps';
-import type { LiveProcessData, MapFigures, MappingRow, PanelData, ProcessData, Section } from '../../src/protocol/panel';
+import type { LiveProcessData, MappingRow, PanelData, ProcessData, Section } from '../../src/protocol/panel';
+import type { SmapsFigures } from '../../src/protocol/smaps';
 import type { Column } from '../table';
 import { memo, notice, pathCell, smallTable, tile, type TabContext } from './common';
 
 /** Figure columns of the classic table, as the kernel orders them: [key, tooltip]. */
-const CLASSIC: ReadonlyArray<[keyof MapFigures, string]> = [
+const CLASSIC: ReadonlyArray<[keyof SmapsFigures, string]> = [
   ['mappings', 'Number of mappings'],
   ['size', 'Address space (virtual size)'],
   ['rss', 'Resident pages, shared ones counted in full'],
@@ -26,7 +27,7 @@ const CLASSIC: ReadonlyArray<[keyof MapFigures, string]> = [
   ['swap', 'Swapped out'],
 ];
 
-type FileRow = MapFigures & { path: string };
+type FileRow = SmapsFigures & { path: string };
 
 function fileColumns(): Column<FileRow>[] {
   return [
@@ -58,7 +59,7 @@ function mappingColumns(): Column<MappingRow>[] {
   ];
 }
 
-function figureCells(f: MapFigures): TemplateResult[] {
+function figureCells(f: SmapsFigures): TemplateResult[] {
   return CLASSIC.map(([key]) =>
     html`<td class="ml-num ${key === 'privateDirty' ? 'ml-key' : ''}">${key === 'mappings' ? formatCount(f[key]) : formatBytes(f[key])}</td>`);
 }
