@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import * as config from './config';
 import { EditTracker } from './editor/editTracker';
-import type { Comparison } from './editor/comparison';
+import type { Comparison } from './model/comparison';
 import type { MemModel, View } from './model/types';
 
 /** Where the shown results came from, and what the user was told about how the run ended. */

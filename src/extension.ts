@@ -21,7 +21,7 @@ import { inspectProcessCommand } from './process/inspect';
 import { profileCommand, type ProfileOptions } from './session/profile';
 import { openTracemallocSnapshot, type ImportCommandOptions } from './session/tracemallocImport';
 import type { TerminalRun } from './session/run';
-import type { Comparison } from './editor/comparison';
+import type { Comparison } from './model/comparison';
 import { SnapshotCommands } from './snapshots/commands';
 import { runsFolders } from './snapshots/location';
 import { SnapshotStore, type RunFolder } from './snapshots/store';

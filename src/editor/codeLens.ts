@@ -12,7 +12,7 @@ import type { Ctx } from '../ctx';
 import { formatBytes } from '../model/format';
 import type { ScopeModel } from '../model/types';
 import type { SnapshotDocument } from '../protocol/snapshot';
-import { growthLensTitle, type Comparison } from './comparison';
+import { growthLensTitle, type Comparison } from '../model/comparison';
 import { modelPath } from './paths';
 import type { ShowLineArgs } from './showLine';
 

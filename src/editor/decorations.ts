@@ -12,7 +12,7 @@ import * as config from '../config';
 import type { Ctx } from '../ctx';
 import { formatLineSummary, heatBucket, type HeatBucket } from '../model/format';
 import type { LineFigures } from '../model/types';
-import { growthText } from './comparison';
+import { growthText } from '../model/comparison';
 import { modelPath } from './paths';
 
 /** One annotation as drawn, for tests (the API cannot read decorations back). */

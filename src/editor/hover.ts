@@ -11,7 +11,7 @@ import type { LineDelta } from '../model/diff';
 import { formatBytes, formatCount, formatLineSummary, formatSignedBytes } from '../model/format';
 import { scopesContaining } from '../model/model';
 import type { LineFigures, LineModel, ResolvedPath, View } from '../model/types';
-import type { Comparison } from './comparison';
+import type { Comparison } from '../model/comparison';
 import { displayPath, modelPath } from './paths';
 import { showLineUri } from './showLine';
 

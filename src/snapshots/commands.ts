@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
-import { Comparison } from '../editor/comparison';
+import { Comparison } from '../model/comparison';
 import { displayPath } from '../editor/paths';
 import { compareCompatibility } from '../model/compat';
 import { diffSnapshots, largestGrowth } from '../model/diff';

@@ -1,7 +1,7 @@
 // The editor's view of a comparison, on the real leak fixtures: the growth text on a line, the
 // scopes' lens titles, and how snapshots are named.
 import * as assert from 'node:assert/strict';
-import { Comparison, growthLensTitle, growthText, refName } from '../../src/editor/comparison';
+import { Comparison, growthLensTitle, growthText, refName } from '../../src/model/comparison';
 import { diffSnapshots } from '../../src/model/diff';
 import { leakLine, leakRound } from './helpers';
 

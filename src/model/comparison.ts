@@ -3,8 +3,8 @@
  * later one, indexed by file for the annotations, CodeLens and hovers, and the text they show
  * (`+12.0 MiB · +3 blocks since "round 1"`). Pure: built from a `SnapshotDiff`.
  */
-import { formatBytes, formatSignedBytes, formatSignedCount } from '../model/format';
-import { indexLines, type LineDelta, type ScopeDelta, type SnapshotDiff, type SnapshotRef } from '../model/diff';
+import { indexLines, type LineDelta, type ScopeDelta, type SnapshotDiff, type SnapshotRef } from './diff';
+import { formatBytes, formatSignedBytes, formatSignedCount } from './format';
 
 export class Comparison {
   /** Lines by file, then 1-based line number. */
