@@ -18,6 +18,7 @@ import type { MemModel, View } from './model/types';
 import * as notify from './notify/notify';
 import { MemoryPanel, type PanelProbe } from './panel/memoryPanel';
 import { inspectProcessCommand } from './process/inspect';
+import { readLiveProcess } from './process/readLive';
 import { profileCommand, type ProfileOptions } from './session/profile';
 import { openTracemallocSnapshot, type ImportCommandOptions } from './session/tracemallocImport';
 import type { TerminalRun } from './session/run';
@@ -52,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): MemLensApi {
   const ctx = new Ctx(context);
   const decorations = new Decorations(ctx);
   const lenses = new MemCodeLensProvider(ctx);
-  const panel = new MemoryPanel(ctx);
+  const panel = new MemoryPanel(ctx, readLiveProcess);
   const store = new SnapshotStore(() => runsFolders(context));
   const snapshots = new SnapshotsView(store, () => (ctx.run as TerminalRun | undefined)?.runDir);
   const snapshotCommands = new SnapshotCommands(ctx, store, snapshots, panel);

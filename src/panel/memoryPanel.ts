@@ -25,13 +25,12 @@ import { loadSnapshotFile, SnapshotError } from '../model/load';
 import { buildModel } from '../model/model';
 import type { MemModel } from '../model/types';
 import * as notify from '../notify/notify';
-import { readLiveProcess } from '../process/readLive';
 import type { CompareData, FromPanel, LeaksData, LiveProcessData, PanelData, PanelTab, ToPanel } from '../protocol/panel';
 import { PANEL_TABS } from '../protocol/panel';
 import { compareData } from './compareData';
 import { panelHtml } from './html';
 import { leaksData } from './leaksData';
-import { liveProcessData } from './liveProcess';
+import { liveProcessData, type LiveRead } from './liveProcess';
 import { panelData } from './panelData';
 
 /** The panel's view type. */
@@ -87,7 +86,15 @@ export class MemoryPanel implements vscode.Disposable {
   private readonly receivedEmitter = new vscode.EventEmitter<FromPanel>();
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly ctx: Ctx) {
+  /**
+   * @param readProcess reads a running process's maps, name and command line
+   *   (`src/process/readLive.ts`), for Refresh and for a process shown again after a reload. It
+   *   comes in from the extension: `MemLens: Inspect Process Memory…` sits above the panel.
+   */
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly readProcess: (pid: number) => Promise<LiveRead>,
+  ) {
     this.subscriptions = [
       ctx.onDidChange(() => this.resultsChanged()),
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: (panel) => this.restore(panel) }),
@@ -228,7 +235,7 @@ export class MemoryPanel implements vscode.Disposable {
   private async load(saved: PanelContent | undefined): Promise<void> {
     if (this.ctx.model || saved === undefined) return;
     if (saved.kind === 'process') {
-      this.live = liveProcessData(await readLiveProcess(saved.pid));
+      this.live = liveProcessData(await this.readProcess(saved.pid));
       return;
     }
     const path = saved.snapshotPath;
@@ -281,7 +288,7 @@ export class MemoryPanel implements vscode.Disposable {
   }
 
   private async refreshProcess(pid: number): Promise<void> {
-    const data = liveProcessData(await readLiveProcess(pid));
+    const data = liveProcessData(await this.readProcess(pid));
     // The results may have replaced the process meanwhile.
     if (this.live?.pid === pid) this.showProcess(data);
   }
