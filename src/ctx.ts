@@ -9,6 +9,7 @@ import * as config from './config';
 import { EditTracker } from './editor/editTracker';
 import type { Comparison } from './model/comparison';
 import type { MemModel, View } from './model/types';
+import type { TerminalRun } from './terminal/terminalRun';
 
 /** Where the shown results came from, and what the user was told about how the run ended. */
 export interface ResultSource {
@@ -18,12 +19,6 @@ export interface ResultSource {
   script?: string;
   /** The sentence shown about the run's end (exception, exit status, stop), if any. */
   outcome?: string;
-}
-
-/** Anything that can be stopped: the run in progress. */
-export interface Stoppable {
-  /** Asks the program to end (SIGINT, then SIGTERM, then SIGKILL); resolves when asked. */
-  stop(): Promise<void>;
 }
 
 export class Ctx implements vscode.Disposable {
@@ -38,7 +33,9 @@ export class Ctx implements vscode.Disposable {
   private currentSource: ResultSource | undefined;
   private currentComparison: Comparison | undefined;
   private currentView: View;
-  private currentRun: Stoppable | undefined;
+  private currentRun: TerminalRun | undefined;
+  /** The terminal of the last run, kept open for its output until the next run replaces it. */
+  private lastTerminal: vscode.Terminal | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly runChanged = new vscode.EventEmitter<void>();
 
@@ -75,8 +72,14 @@ export class Ctx implements vscode.Disposable {
     return this.currentView;
   }
 
-  get run(): Stoppable | undefined {
+  /** The run in progress, with its terminal and live figures. */
+  get run(): TerminalRun | undefined {
     return this.currentRun;
+  }
+
+  /** The terminal of the last run (ended or not), which the next run closes. */
+  get lastRunTerminal(): vscode.Terminal | undefined {
+    return this.lastTerminal;
   }
 
   /** Shows `model` in every view, replacing what was shown; line tracking starts afresh. */
@@ -128,8 +131,9 @@ export class Ctx implements vscode.Disposable {
   }
 
   /** Records the run in progress (or its end, with `undefined`). */
-  setRun(run: Stoppable | undefined): void {
+  setRun(run: TerminalRun | undefined): void {
     this.currentRun = run;
+    if (run) this.lastTerminal = run.terminal;
     void this.setContextKeys();
     this.runChanged.fire();
   }

@@ -21,12 +21,12 @@ import { inspectProcessCommand } from './process/inspect';
 import { readLiveProcess } from './process/readLive';
 import { profileCommand, type ProfileOptions } from './session/profile';
 import { openTracemallocSnapshot, type ImportCommandOptions } from './session/tracemallocImport';
-import type { TerminalRun } from './session/run';
 import type { Comparison } from './model/comparison';
 import { SnapshotCommands } from './snapshots/commands';
 import { runsFolders } from './snapshots/location';
 import { SnapshotStore, type RunFolder } from './snapshots/store';
 import { SNAPSHOTS_VIEW, SnapshotsView } from './snapshots/view';
+import type { TerminalRun } from './terminal/terminalRun';
 
 /** What `activate` returns. */
 export interface MemLensApi {
@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): MemLensApi {
   const lenses = new MemCodeLensProvider(ctx);
   const panel = new MemoryPanel(ctx, readLiveProcess);
   const store = new SnapshotStore(() => runsFolders(context));
-  const snapshots = new SnapshotsView(store, () => (ctx.run as TerminalRun | undefined)?.runDir);
+  const snapshots = new SnapshotsView(store, () => ctx.run?.runDir);
   const snapshotCommands = new SnapshotCommands(ctx, store, snapshots, panel);
   const selector: vscode.DocumentSelector = { scheme: 'file' };
   ctx.subscriptions.push(
@@ -93,7 +93,7 @@ export function activate(context: vscode.ExtensionContext): MemLensApi {
       return ctx.view;
     },
     get run() {
-      return ctx.run as TerminalRun | undefined;
+      return ctx.run;
     },
     annotations: (uri) => decorations.annotations(uri),
     hottestLineItems: () => hottestLineItems(ctx),
@@ -109,7 +109,7 @@ function followRunSnapshots(ctx: Ctx, view: SnapshotsView): vscode.Disposable {
   let current: vscode.Disposable | undefined;
   const runChanged = ctx.onDidChangeRun(() => {
     current?.dispose();
-    current = (ctx.run as TerminalRun | undefined)?.snapshots.onDidChange((e) => {
+    current = ctx.run?.snapshots.onDidChange((e) => {
       if (e.path) view.refresh();
     });
     view.refresh();

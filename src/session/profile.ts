@@ -21,8 +21,8 @@ import { checkInterpreter, InterpreterError } from '../run/interpreter';
 import { finishRun } from '../run/profileProcess';
 import { runsFolder } from '../snapshots/location';
 import { runFolderName } from '../snapshots/runNames';
+import { TerminalRun, type RunEnd } from '../terminal/terminalRun';
 import { interpreterFor } from './interpreter';
-import { TerminalRun, type RunEnd } from './run';
 
 /** The sentence shown when the workspace is not trusted. */
 export const UNTRUSTED_MESSAGE =
@@ -129,6 +129,7 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
     channel,
     runDir,
     graceSeconds: options.graceSeconds,
+    replaces: ctx.lastRunTerminal,
   });
   ctx.setRun(run);
   ctx.log.info(`profiling ${script} in ${runDir}`);

@@ -18,8 +18,7 @@ import { SnapshotError } from '../model/load';
 import { buildModel } from '../model/model';
 import * as notify from '../notify/notify';
 import type { MemoryPanel } from '../panel/memoryPanel';
-import type { TerminalRun } from '../session/run';
-import type { SnapshotOutcome } from '../session/runSnapshots';
+import type { SnapshotOutcome } from '../terminal/runSnapshots';
 import { snapshotName, type DeletionTarget, type RunFolder, type SnapshotInfo, type SnapshotStore } from './store';
 import type { SnapshotNode, SnapshotsView } from './view';
 
@@ -66,7 +65,7 @@ export class SnapshotCommands {
 
   /** `MemLens: Take Snapshot`: asks for an optional label, then for the snapshot. */
   async take(label?: string): Promise<SnapshotOutcome> {
-    const run = this.ctx.run as TerminalRun | undefined;
+    const run = this.ctx.run;
     if (!run) {
       const error = 'MemLens: no program is being profiled. Start one with MemLens: Profile Memory; a program can also ' +
         'mark snapshots itself with sys.audit("memlens.snapshot", "label").';
@@ -342,7 +341,7 @@ export class SnapshotCommands {
       return undefined;
     }
     const home = this.defaultRun(runs, 3);
-    if (runs.length === 1 || (home && home.dir === (this.ctx.run as TerminalRun | undefined)?.runDir)) {
+    if (runs.length === 1 || (home && home.dir === this.ctx.run?.runDir)) {
       return (home ?? runs[0]).snapshots.map((s) => s.path);
     }
     const picked = await vscode.window.showQuickPick(
@@ -360,7 +359,7 @@ export class SnapshotCommands {
   /** The run a command means by default: the one in progress, else the one shown, else the newest. */
   private defaultRun(runs: RunFolder[], least: number): RunFolder | undefined {
     const enough = runs.filter((r) => r.snapshots.length >= least);
-    const running = (this.ctx.run as TerminalRun | undefined)?.runDir;
+    const running = this.ctx.run?.runDir;
     const shown = this.ctx.source ? path.dirname(this.ctx.source.snapshotPath) : undefined;
     return enough.find((r) => r.dir === running) ?? enough.find((r) => r.dir === shown) ?? enough[0];
   }

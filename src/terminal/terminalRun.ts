@@ -32,6 +32,8 @@ export interface RunSpec {
   runDir: string;
   /** Seconds between the steps of stopping; 3 unless a test says otherwise. */
   graceSeconds?: number;
+  /** The last run's terminal, kept open for its output until this run replaces it. */
+  replaces?: vscode.Terminal;
 }
 
 /** How the program's process ended, as the editor saw it. */
@@ -48,8 +50,6 @@ const POSIX = process.platform !== 'win32';
  * blocks take about 1.5 s, a big heap on a busy machine much longer.
  */
 const EXIT_SNAPSHOT_SECONDS = 60;
-/** The terminal of the last run, kept open for its output until the next run replaces it. */
-let lastTerminal: vscode.Terminal | undefined;
 
 export class TerminalRun implements vscode.Disposable {
   readonly terminal: vscode.Terminal;
@@ -119,8 +119,7 @@ export class TerminalRun implements vscode.Disposable {
       // Not restored after a reload: the process it showed is gone by then.
       isTransient: true,
     });
-    lastTerminal?.dispose();
-    lastTerminal = this.terminal;
+    spec.replaces?.dispose();
     // Shown with focus: the program's output is there, and it may be waiting for input.
     this.terminal.show(false);
     void Promise.resolve(this.terminal.processId).then((pid) => (this.terminalPid = pid));
