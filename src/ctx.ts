@@ -3,22 +3,63 @@
  * annotations show (exit or peak), the run in progress, the context keys that gate the palette
  * (`memlens.running`, `memlens.hasResults`), and every disposable of the extension's lifetime.
  * Views never keep their own copy of the model: they read it here and redraw on `onDidChange`.
+ * How a document maps to the model (its file, and where the run's lines are after edits) comes
+ * from objects the extension makes and hands in (`DocumentPaths`, `LineFollower`): they listen to
+ * the editor, a layer above this one.
  */
 import * as vscode from 'vscode';
 import * as config from './config';
-import { EditTracker } from './editor/editTracker';
 import type { Comparison } from './model/comparison';
 import type { MemModel, View } from './model/types';
 import type { TerminalRun } from './terminal/terminalRun';
 
-/** Where the shown results came from, and what the user was told about how the run ended. */
+/**
+ * Where the shown results came from, and what the user was told about how the run ended: it comes
+ * in with the model (`setModel`) and never changes after, so every view that redraws on
+ * `onDidChange` sees all of it.
+ */
 export interface ResultSource {
   /** The snapshot file the model was loaded from. */
-  snapshotPath: string;
+  readonly snapshotPath: string;
   /** The profiled script, when the results come from a run. */
-  script?: string;
+  readonly script?: string;
   /** The sentence shown about the run's end (exception, exit status, stop), if any. */
-  outcome?: string;
+  readonly outcome?: string;
+}
+
+/** Where a line of the run is now. */
+export interface LinePosition {
+  /** 1-based line in the document as it is now. */
+  line: number;
+  /** The line's text was changed since the run. */
+  stale: boolean;
+}
+
+/**
+ * Follows the lines of the shown results through the edits made since the run
+ * (`editor/editTracker.ts`): `Ctx` starts it afresh with every model, views ask it where a line
+ * of the run is now.
+ */
+export interface LineFollower {
+  /** Records the edits made from now on, for the results of the run that starts. */
+  beginRun(): void;
+  /**
+   * Starts over for a new model (or none); `extra` names more lines to follow, and `runGoesOn`
+   * says the run that began goes on after these results.
+   */
+  reset(model: MemModel | undefined, extra?: Iterable<[file: string, line: number]>, runGoesOn?: boolean): void;
+  /** Where line `runLine` (1-based) of `file` is now; undefined when it was deleted. */
+  current(file: string, runLine: number): LinePosition | undefined;
+  /** The line of the run now at `line` (1-based) of `file`, if a followed line is there. */
+  runLine(file: string, line: number): number | undefined;
+  /** Fires after an edit moved or staled a followed line. */
+  readonly onDidMove: vscode.Event<void>;
+}
+
+/** How views find a document's file in the model (`editor/paths.ts`). */
+export interface DocumentPaths {
+  /** The model's key for a document: its real path on disk, as the helper writes paths. */
+  modelPath(uri: vscode.Uri): string;
 }
 
 export class Ctx implements vscode.Disposable {
@@ -26,8 +67,6 @@ export class Ctx implements vscode.Disposable {
   readonly subscriptions: vscode.Disposable[] = [];
   /** The "MemLens" output channel: run details and errors with their full text. */
   readonly log: vscode.LogOutputChannel;
-  /** Moves annotations with edits made after the run, and marks edited lines stale. */
-  readonly lines: EditTracker;
 
   private currentModel: MemModel | undefined;
   private currentSource: ResultSource | undefined;
@@ -44,11 +83,18 @@ export class Ctx implements vscode.Disposable {
   /** Fires when a run starts or ends. */
   readonly onDidChangeRun = this.runChanged.event;
 
-  constructor(readonly extension: vscode.ExtensionContext) {
+  /**
+   * @param paths finds a document's file in the model.
+   * @param lines moves annotations with the edits made after the run and marks edited lines stale.
+   */
+  constructor(
+    readonly extension: vscode.ExtensionContext,
+    readonly paths: DocumentPaths,
+    readonly lines: LineFollower,
+  ) {
     this.log = vscode.window.createOutputChannel('MemLens', { log: true });
     this.currentView = config.annotationView();
-    this.lines = new EditTracker(() => this.changed.fire());
-    this.subscriptions.push(this.log, this.changed, this.runChanged, this.lines);
+    this.subscriptions.push(this.log, this.changed, this.runChanged, lines.onDidMove(() => this.changed.fire()));
     void this.setContextKeys();
   }
 

@@ -9,8 +9,10 @@ import * as config from './config';
 import { Ctx, type ResultSource } from './ctx';
 import { MemCodeLensProvider } from './editor/codeLens';
 import { Decorations, type DrawnAnnotation } from './editor/decorations';
+import { EditTracker } from './editor/editTracker';
 import { MemHoverProvider } from './editor/hover';
 import { hottestLineItems, showHottestLines, type HottestLineItem } from './editor/hottestLines';
+import { ModelPaths } from './editor/paths';
 import { showLine, type ShowLineArgs } from './editor/showLine';
 import { loadSnapshotFile, SnapshotError } from './model/load';
 import { buildModel } from './model/model';
@@ -50,7 +52,9 @@ export interface MemLensApi {
 }
 
 export function activate(context: vscode.ExtensionContext): MemLensApi {
-  const ctx = new Ctx(context);
+  const paths = new ModelPaths();
+  const lines = new EditTracker(paths);
+  const ctx = new Ctx(context, paths, lines);
   const decorations = new Decorations(ctx);
   const lenses = new MemCodeLensProvider(ctx);
   const panel = new MemoryPanel(ctx, readLiveProcess);
@@ -59,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): MemLensApi {
   const snapshotCommands = new SnapshotCommands(ctx, store, snapshots, panel);
   const selector: vscode.DocumentSelector = { scheme: 'file' };
   ctx.subscriptions.push(
+    lines,
     decorations,
     lenses,
     panel,

@@ -13,7 +13,6 @@ import { formatBytes } from '../model/format';
 import type { ScopeModel } from '../model/types';
 import type { SnapshotDocument } from '../protocol/snapshot';
 import { growthLensTitle, type Comparison } from '../model/comparison';
-import { modelPath } from './paths';
 import type { ShowLineArgs } from './showLine';
 
 /**
@@ -44,7 +43,7 @@ export class MemCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
     const model = this.ctx.model;
     if (!model || doc.uri.scheme !== 'file' || !config.codeLensEnabled(doc.uri)) return [];
     if (this.ctx.comparison) return this.growthLenses(doc, this.ctx.comparison);
-    const file = model.files.get(modelPath(doc.uri));
+    const file = model.files.get(this.ctx.paths.modelPath(doc.uri));
     if (!file) return [];
     const hasPeak = model.doc.peak.method !== 'none';
     const lenses: vscode.CodeLens[] = [];
@@ -75,7 +74,7 @@ export class MemCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
 
   /** In a comparison: each scope's growth, clicking to the line that grew most. */
   private growthLenses(doc: vscode.TextDocument, comparison: Comparison): vscode.CodeLens[] {
-    const file = modelPath(doc.uri);
+    const file = this.ctx.paths.modelPath(doc.uri);
     const lenses: vscode.CodeLens[] = [];
     const scopes = [...(comparison.scopes.get(file) ?? [])].sort((a, b) => a.line - b.line);
     for (const scope of scopes) {

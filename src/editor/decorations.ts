@@ -13,7 +13,6 @@ import type { Ctx } from '../ctx';
 import { formatLineSummary, heatBucket, type HeatBucket } from '../model/format';
 import type { LineFigures } from '../model/types';
 import { growthText } from '../model/comparison';
-import { modelPath } from './paths';
 
 /** One annotation as drawn, for tests (the API cannot read decorations back). */
 export interface DrawnAnnotation {
@@ -85,7 +84,7 @@ export class Decorations implements vscode.Disposable {
     const stale: vscode.DecorationOptions[] = [];
     const drawn: DrawnAnnotation[] = [];
     if (doc.uri.scheme === 'file' && config.annotationsEnabled(doc.uri)) {
-      const file = modelPath(doc.uri);
+      const file = this.ctx.paths.modelPath(doc.uri);
       for (const a of this.ctx.comparison ? this.growthOf(file, doc.uri) : this.sizesOf(file, doc.uri)) {
         const at = this.ctx.lines.current(file, a.runLine);
         if (!at || at.line < 1 || at.line > doc.lineCount) continue;

@@ -9,29 +9,25 @@
  * opened later starts from its text when it is opened.
  */
 import * as vscode from 'vscode';
+import type { DocumentPaths, LineFollower, LinePosition } from '../ctx';
 import { LineTracker, type TextChange } from '../model/lineTracking';
 import type { MemModel } from '../model/types';
-import { modelPath } from './paths';
 
-/** Where a line of the run is now. */
-export interface LinePosition {
-  /** 1-based line in the document as it is now. */
-  line: number;
-  /** The line's text was changed since the run. */
-  stale: boolean;
-}
-
-export class EditTracker implements vscode.Disposable {
+export class EditTracker implements LineFollower, vscode.Disposable {
   private readonly trackers = new Map<string, LineTracker>();
   /** Lines to follow per file: annotated lines, scope starts, and call-path frames. */
   private readonly followed = new Map<string, Set<number>>();
   private readonly disposables: vscode.Disposable[];
   /** Since `beginRun`: each file's text then, and the edits made since, until the results come. */
   private recording: Map<string, { text: string; changes: TextChange[][] }> | undefined;
+  private readonly moved = new vscode.EventEmitter<void>();
+  /** Fires after an edit moved or staled a followed line. */
+  readonly onDidMove = this.moved.event;
 
-  /** @param onMove called after an edit moved or staled a followed line. */
-  constructor(private readonly onMove: () => void) {
+  /** @param paths finds a document's file in the model. */
+  constructor(private readonly paths: DocumentPaths) {
     this.disposables = [
+      this.moved,
       vscode.workspace.onDidOpenTextDocument((doc) => this.start(doc)),
       vscode.workspace.onDidChangeTextDocument((e) => this.change(e)),
     ];
@@ -47,8 +43,8 @@ export class EditTracker implements vscode.Disposable {
   }
 
   private record(doc: vscode.TextDocument): void {
-    if (this.recording && doc.uri.scheme === 'file' && !this.recording.has(modelPath(doc.uri))) {
-      this.recording.set(modelPath(doc.uri), { text: doc.getText(), changes: [] });
+    if (this.recording && doc.uri.scheme === 'file' && !this.recording.has(this.paths.modelPath(doc.uri))) {
+      this.recording.set(this.paths.modelPath(doc.uri), { text: doc.getText(), changes: [] });
     }
   }
 
@@ -107,7 +103,7 @@ export class EditTracker implements vscode.Disposable {
 
   private start(doc: vscode.TextDocument): void {
     if (doc.uri.scheme !== 'file') return;
-    const file = modelPath(doc.uri);
+    const file = this.paths.modelPath(doc.uri);
     const lines = this.followed.get(file);
     if (lines && !this.trackers.has(file)) {
       const recorded = this.recording?.get(file);
@@ -121,7 +117,7 @@ export class EditTracker implements vscode.Disposable {
 
   private change(e: vscode.TextDocumentChangeEvent): void {
     if (e.contentChanges.length === 0 || e.document.uri.scheme !== 'file') return;
-    const file = modelPath(e.document.uri);
+    const file = this.paths.modelPath(e.document.uri);
     const changes: TextChange[] = e.contentChanges.map((c) => ({
       startLine: c.range.start.line,
       startCharacter: c.range.start.character,
@@ -133,7 +129,7 @@ export class EditTracker implements vscode.Disposable {
     const tracker = this.trackers.get(file);
     if (!tracker) return;
     tracker.applyChanges(changes);
-    this.onMove();
+    this.moved.fire();
   }
 
   dispose(): void {

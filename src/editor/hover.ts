@@ -12,7 +12,7 @@ import { formatBytes, formatCount, formatLineSummary, formatSignedBytes } from '
 import { scopesContaining } from '../model/model';
 import type { LineFigures, LineModel, ResolvedPath, View } from '../model/types';
 import type { Comparison } from '../model/comparison';
-import { displayPath, modelPath } from './paths';
+import { displayPath } from './paths';
 import { showLineUri } from './showLine';
 
 /** At most this many call paths per hover (the snapshot keeps up to `settings.maxPaths`). */
@@ -26,12 +26,12 @@ export class MemHoverProvider implements vscode.HoverProvider {
     if (!model || doc.uri.scheme !== 'file') return undefined;
     const comparison = this.ctx.comparison;
     if (comparison) {
-      const path = modelPath(doc.uri);
+      const path = this.ctx.paths.modelPath(doc.uri);
       const runLine = this.ctx.lines.runLine(path, pos.line + 1);
       const line = runLine === undefined ? undefined : comparison.lines.get(path)?.get(runLine);
       return line ? new vscode.Hover(growthHoverMarkdown(line, comparison), doc.lineAt(pos.line).range) : undefined;
     }
-    const file = model.files.get(modelPath(doc.uri));
+    const file = model.files.get(this.ctx.paths.modelPath(doc.uri));
     if (!file) return undefined;
     const runLine = this.ctx.lines.runLine(file.path, pos.line + 1);
     const line = runLine === undefined ? undefined : file.lines.get(runLine);
