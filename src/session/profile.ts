@@ -175,8 +175,7 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
     });
     return { ...base, result: 'shown', message: message.text };
   }
-  ctx.setModel(buildModel(doc), { snapshotPath, script });
-  if (ctx.source) ctx.source.outcome = message.text;
+  ctx.setModel(buildModel(doc), { snapshotPath, script, outcome: message.text });
   return tell({ ...base, result: 'shown', message: message.text }, message.severity, { [OPEN_PANEL]: 'memlens.openPanel' });
 }
 
