@@ -9,10 +9,10 @@
 import * as vscode from 'vscode';
 import * as config from '../config';
 import type { Ctx } from '../ctx';
+import { growthLensTitle, type Comparison } from '../model/comparison';
 import { formatBytes } from '../model/format';
 import type { ScopeModel } from '../model/types';
 import type { SnapshotDocument } from '../protocol/snapshot';
-import { growthLensTitle, type Comparison } from '../model/comparison';
 import type { ShowLineArgs } from './showLine';
 
 /**

@@ -10,9 +10,9 @@
 import * as vscode from 'vscode';
 import * as config from '../config';
 import type { Ctx } from '../ctx';
+import { growthText } from '../model/comparison';
 import { formatLineSummary, heatBucket, type HeatBucket } from '../model/format';
 import type { LineFigures } from '../model/types';
-import { growthText } from '../model/comparison';
 
 /** One annotation as drawn, for tests (the API cannot read decorations back). */
 export interface DrawnAnnotation {

@@ -7,11 +7,11 @@
  */
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
+import type { Comparison } from '../model/comparison';
 import type { LineDelta } from '../model/diff';
 import { formatBytes, formatCount, formatLineSummary, formatSignedBytes } from '../model/format';
 import { scopesContaining } from '../model/model';
 import type { LineFigures, LineModel, ResolvedPath, View } from '../model/types';
-import type { Comparison } from '../model/comparison';
 import { displayPath } from './paths';
 import { showLineUri } from './showLine';
 

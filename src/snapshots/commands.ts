@@ -7,8 +7,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
-import { Comparison } from '../model/comparison';
 import { displayPath } from '../editor/paths';
+import { Comparison } from '../model/comparison';
 import { compareCompatibility } from '../model/compat';
 import { diffSnapshots, largestGrowth } from '../model/diff';
 import { diffToCsv, diffToJson, snapshotToCsv, snapshotToJson } from '../model/export';
