@@ -43,7 +43,7 @@ from . import process_stats, pymalloc, smaps
 from .aggregate import summarize
 from .capture import CAN_FORK, close_inherited_fds, detach_from_terminal, watch_parent
 from .owned import identity, still_ours
-from .snapshot_writer import build_document, write_json_atomic
+from .snapshot_writer import Peak, Totals, build_document, write_json_atomic
 
 EVENT = "memlens.snapshot"
 MAX_IN_FLIGHT = 2
@@ -71,7 +71,7 @@ class _Instant:
         self.usage = process_stats.usage()
         self.rss, self.anon = process_stats.rss_and_anonymous()
         # The kernel updates the high-water mark lazily: the resident size can be above it.
-        self.usage["maxRss"] = max(self.usage["maxRss"], self.rss or 0)
+        self.usage = self.usage._replace(max_rss=max(self.usage.max_rss, self.rss or 0))
         held = session.watcher.held
         self.process = smaps.read_process_memory()
         # Folding is exact whenever the pages' only other holders are the helper's children, so
@@ -395,20 +395,19 @@ def _child(s, markers: List[Tuple[float, str]], seq: int, label: Optional[str], 
             s.timeline.repair_after_fork()
             s.timeline.add(instant.perf, instant.traced, instant.rss, instant.anon)
             timeline = s.timeline.to_json(s.timeline_markers(markers))
-        ended = instant.wall
         current = summary.bytes
-        totals = {"tracedCurrent": current, "tracedPeak": max(peak, current), "blocks": summary.blocks,
-                  "rss": instant.rss, "wallSeconds": round(instant.wall - s.started, 4), **instant.usage}
+        totals = Totals(traced_current=current, traced_peak=max(peak, current), blocks=summary.blocks,
+                        rss=instant.rss, wall_seconds=instant.wall - s.started, usage=instant.usage)
         # A snapshot has no view at the peak: the held peak capture belongs to the exit snapshot.
-        peak_info = {"method": "none", "capturedTraced": 0, "capturedAt": None, "stepBytes": s.watcher.step(),
-                     "pollSeconds": s.options.poll_seconds, "captures": s.watcher.captures}
-        doc = build_document(kind="snapshot", label=label, program=s.program_info(ended, {"kind": "snapshot"}, s.midrun.pid),
+        peak_info = Peak(method="none", captured_traced=0, captured_at=None, step_bytes=s.watcher.step(),
+                         poll_seconds=s.options.poll_seconds, captures=s.watcher.captures)
+        doc = build_document(kind="snapshot", label=label, sequence=seq,
+                             program=s.program_info(instant.wall, {"kind": "snapshot"}, s.midrun.pid),
                              settings=s.settings(frames), totals=totals, peak=peak_info, exit_rows=summary.rows,
                              peak_rows=[], is_user=s.user.is_user,
                              processing_seconds=time.monotonic() - t0, process=process, census=objects,
                              gc=gc_report, timeline=timeline, pymalloc_stats=stats_text,
                              imports=s.import_watch.costs() if s.import_watch is not None else None)
-        doc["sequence"] = seq
         write_json_atomic(snapshot_path(s.options.out, seq), doc)
         os.write(status, ("ok %.4f\n" % (time.monotonic() - t0)).encode("ascii"))
         code = 0

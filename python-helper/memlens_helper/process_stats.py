@@ -1,7 +1,7 @@
 """Figures about the process itself: resident memory, page faults, CPU time."""
 import os
 import sys
-from typing import Optional, Tuple
+from typing import NamedTuple, Optional, Tuple
 
 try:
     import resource
@@ -46,13 +46,21 @@ def rss_and_anonymous() -> Tuple[Optional[int], Optional[int]]:
         return None, None
 
 
-def usage() -> dict:
+class Usage(NamedTuple):
+    """Figures of this process so far, from ``getrusage``."""
+    #: Peak resident set size, bytes.
+    max_rss: int
+    minor_faults: int
+    major_faults: int
+    cpu_user_seconds: float
+    cpu_system_seconds: float
+
+
+def usage() -> Usage:
     """Peak RSS (bytes), page faults and CPU seconds of this process so far."""
     if resource is None:
-        return {"maxRss": 0, "minorFaults": 0, "majorFaults": 0,
-                "cpuUserSeconds": 0.0, "cpuSystemSeconds": 0.0}
+        return Usage(0, 0, 0, 0.0, 0.0)
     ru = resource.getrusage(resource.RUSAGE_SELF)
     # ru_maxrss is in KiB on Linux and in bytes on macOS.
     max_rss = ru.ru_maxrss if sys.platform == "darwin" else ru.ru_maxrss * 1024
-    return {"maxRss": int(max_rss), "minorFaults": int(ru.ru_minflt), "majorFaults": int(ru.ru_majflt),
-            "cpuUserSeconds": round(ru.ru_utime, 4), "cpuSystemSeconds": round(ru.ru_stime, 4)}
+    return Usage(int(max_rss), int(ru.ru_minflt), int(ru.ru_majflt), round(ru.ru_utime, 4), round(ru.ru_stime, 4))

@@ -31,7 +31,7 @@ from .channel import Channel
 from .gc_watch import GcWatch
 from .imports import ImportWatch
 from .midrun import MidRunSnapshots, snapshot_path
-from .snapshot_writer import WriteError, build_document, write_json_atomic
+from .snapshot_writer import Peak, Program, Settings, Totals, WriteError, build_document, write_json_atomic
 from .timeline import Timeline
 from .usercode import UserCode
 from .watcher import Watcher
@@ -54,9 +54,9 @@ class Session:
         # whatever folder the program moves to later.
         self.cwd = os.getcwd()
         self.user = UserCode(options.roots, HELPER_DIR, self.cwd)
-        #: ``{"at": seconds}`` once the program itself called ``tracemalloc.stop()``; and the
+        #: Seconds since the start when the program itself called ``tracemalloc.stop()``; and the
         #: traced peak at that moment (stopping forgets it).
-        self.tracing_stopped: Optional[dict] = None
+        self.tracing_stopped_at: Optional[float] = None
         self._peak_at_stop = 0
         # The run's folder is made here, by the program's process, if the host has not: the
         # helper's children never create folders (see snapshot_writer).
@@ -114,9 +114,9 @@ class Session:
         costs nothing until called; the watcher could only notice within its poll interval, and
         the peak would be gone by then."""
         def watched_stop():
-            if self.tracing_stopped is None and not self.finished and os.getpid() == self.pid:
+            if self.tracing_stopped_at is None and not self.finished and os.getpid() == self.pid:
                 self._peak_at_stop = tracemalloc.get_traced_memory()[1]
-                self.tracing_stopped = {"at": round(time.time() - self.started, 3)}
+                self.tracing_stopped_at = time.time() - self.started
             stop()
         watched_stop.__name__ = watched_stop.__qualname__ = stop.__name__
         watched_stop.__doc__ = stop.__doc__
@@ -247,7 +247,7 @@ class Session:
         usage = process_stats.usage()  # Before processing, which is the helper's, not the program's.
         rss = process_stats.current_rss()
         # The kernel updates the high-water mark lazily: the resident size just read can be above it.
-        usage["maxRss"] = max(usage["maxRss"], rss or 0)
+        usage = usage._replace(max_rss=max(usage.max_rss, rss or 0))
         peak = tracemalloc.get_traced_memory()[1]
         frames = tracemalloc.get_traceback_limit()
         # The memory maps are read before any trace is processed here, and while no helper child
@@ -285,23 +285,19 @@ class Session:
         current = summary.bytes
         peak_result = held.result(CAPTURE_TIMEOUT) if held is not None else None
         if peak_result is not None:
-            peak_rows, peak_info = peak_result.summary.rows, {
-                "method": "fork", "capturedTraced": peak_result.summary.bytes,
-                "capturedAt": round(peak_result.at, 3)}
+            peak_rows, method, captured, captured_at = (peak_result.summary.rows, "fork", peak_result.summary.bytes,
+                                                        peak_result.at)
         elif self.watcher.peak or self.watcher.captures:
             # Memory at exit is at least the last capture: the exit view is the nearest to the peak.
-            peak_rows, peak_info = summary.rows, {"method": "exit", "capturedTraced": current,
-                                                  "capturedAt": round(ended - self.started, 3)}
+            peak_rows, method, captured, captured_at = summary.rows, "exit", current, ended - self.started
         else:
-            peak_rows, peak_info = [], {"method": "none", "capturedTraced": 0, "capturedAt": None}
-        peak_info.update({"stepBytes": self.watcher.step(), "pollSeconds": self.options.poll_seconds,
-                          "captures": self.watcher.captures})
-        if self.watcher.error:
-            peak_info["error"] = self.watcher.error
+            peak_rows, method, captured, captured_at = [], "none", 0, None
+        peak_info = Peak(method=method, captured_traced=captured, captured_at=captured_at,
+                         step_bytes=self.watcher.step(), poll_seconds=self.options.poll_seconds,
+                         captures=self.watcher.captures, error=self.watcher.error or None)
         # Stopping tracing forgets the peak: the one reached before the program stopped it counts.
-        totals = {"tracedCurrent": current, "tracedPeak": max(peak, current, self._peak_at_stop),
-                  "blocks": summary.blocks,
-                  "rss": rss, "wallSeconds": round(ended - self.started, 4), **usage}
+        totals = Totals(traced_current=current, traced_peak=max(peak, current, self._peak_at_stop),
+                        blocks=summary.blocks, rss=rss, wall_seconds=ended - self.started, usage=usage)
         timeline = None
         if self.timeline is not None:
             label = "exit snapshot" if self.end.get("kind") != "signal" else "snapshot at %s" % self.end["signal"]
@@ -315,31 +311,29 @@ class Session:
                              census=objects, gc=gc_report,
                              imports=self.import_watch.costs() if self.import_watch is not None else None,
                              timeline=timeline, pymalloc_stats=pymalloc_stats,
-                             tracing_stopped=self.tracing_stopped)
+                             tracing_stopped_at=self.tracing_stopped_at)
         write_json_atomic(self.options.out, doc)
         if self.channel:
             self.channel.send({"type": "snapshotWritten", "path": self.options.out, "kind": "exit",
                                "seconds": doc["processingSeconds"]})
 
-    def program_info(self, ended: float, end: dict, pid: int) -> dict:
+    def program_info(self, ended: float, end: dict, pid: int) -> Program:
         """The document's ``program``; ``ended`` is when the snapshot was taken (epoch seconds).
-        ``exitCwd`` is written at exit where the program changed its working folder."""
-        info = {"argv": self.argv, "cwd": self.cwd, "pid": pid,
-                "python": {"executable": sys.executable, "version": platform.python_version(),
-                           "implementation": platform.python_implementation()},
-                "startTime": round(self.started, 3), "endTime": round(ended, 3), "end": end}
+        The working folder at exit is given where the program changed it."""
+        exit_cwd = None
         if end.get("kind") != "snapshot":
             try:
                 now = os.getcwd()
             except OSError:
                 now = self.cwd  # The folder was removed: nothing to say where it was.
             if now != self.cwd:
-                info["exitCwd"] = now
-        return info
+                exit_cwd = now
+        return Program(argv=self.argv, cwd=self.cwd, exit_cwd=exit_cwd, pid=pid, executable=sys.executable,
+                       version=platform.python_version(), implementation=platform.python_implementation(),
+                       start_time=self.started, end_time=ended, end=end)
 
-    def settings(self, frames: int) -> dict:
-        return {"frames": frames, "roots": self.user.roots,
-                "maxPaths": self.options.max_paths}
+    def settings(self, frames: int) -> Settings:
+        return Settings(frames=frames, roots=self.user.roots, max_paths=self.options.max_paths)
 
     def timeline_markers(self, snapshots: List[Tuple[float, str]]) -> List[dict]:
         """The timeline's markers: ``snapshots`` as ``(t, label)``, collections and imports."""

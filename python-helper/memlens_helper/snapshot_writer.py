@@ -1,5 +1,12 @@
 """Builds the snapshot document (``src/protocol/snapshot.ts`` describes it) and writes it.
 
+``build_document`` is the one builder of every snapshot document the helper writes: the exit
+snapshot (``session``), a snapshot taken during the run (``midrun``) and an imported tracemalloc
+dump (``tracemalloc_import``). Callers pass what differs between them as plain values
+(``Program``, ``Settings``, ``Totals``, ``Peak``); the field names and their order are written
+here alone, so the three kinds of document cannot drift apart, and every name written here is one
+that ``test/fixtures/snapshot-fields.json`` declares (the helper tests check it).
+
 Every file the helper leaves is written here, atomically: a temporary file in the same folder,
 then a rename, so a reader never sees half a snapshot, whatever happens to the process. Files are
 created with mode 0600 (they hold command lines and memory maps), only in a folder that exists:
@@ -8,9 +15,10 @@ gives up instead of bringing the folder back.
 """
 import json
 import os
-from typing import Dict, Iterable, List, Optional
+from typing import Callable, Dict, Iterable, List, NamedTuple, Optional
 
 from .aggregate import LineRow
+from .process_stats import Usage
 from .scopes import file_scopes
 
 FORMAT = "memlens.snapshot"
@@ -41,20 +49,101 @@ def _line_json(table: _FileTable, row: LineRow) -> dict:
     return out
 
 
-def build_document(*, kind: str, program: Optional[dict], settings: dict, totals: dict, peak: dict,
+class Program(NamedTuple):
+    """The program and its process (``ProgramInfo``); times are seconds since the Unix epoch."""
+    argv: List[str]
+    cwd: str
+    #: The working folder at an exit snapshot where the program changed it; else None.
+    exit_cwd: Optional[str]
+    pid: int
+    executable: str
+    version: str
+    implementation: str
+    start_time: float
+    end_time: float
+    #: How the program ended (``ProgramEnd``), as ``session`` saw it: ``{"kind": "exit"}``…
+    end: dict
+
+
+class Settings(NamedTuple):
+    """What the traces were taken and grouped with (``SnapshotSettings``)."""
+    frames: int
+    roots: List[str]
+    max_paths: int
+
+
+class Totals(NamedTuple):
+    """The run's figures (``Totals``). A document made outside the program (an imported dump)
+    knows only the traces: the rest is None, written as null."""
+    traced_current: int
+    traced_peak: Optional[int]
+    blocks: int
+    rss: Optional[int]
+    #: Seconds since the program started, when the snapshot was taken.
+    wall_seconds: Optional[float]
+    usage: Optional[Usage]
+
+
+class Peak(NamedTuple):
+    """How the per-line view at the peak was obtained (``PeakInfo``)."""
+    method: str
+    captured_traced: int
+    #: Seconds since the program started; None without a capture.
+    captured_at: Optional[float]
+    step_bytes: Optional[int]
+    poll_seconds: Optional[float]
+    captures: int
+    #: Why the watcher stopped capturing the peak during the run, where it did.
+    error: Optional[str] = None
+
+
+def _program_json(p: Program) -> dict:
+    out: dict = {"argv": p.argv, "cwd": p.cwd}
+    if p.exit_cwd is not None:
+        out["exitCwd"] = p.exit_cwd
+    out.update({"pid": p.pid,
+                "python": {"executable": p.executable, "version": p.version, "implementation": p.implementation},
+                "startTime": round(p.start_time, 3), "endTime": round(p.end_time, 3), "end": p.end})
+    return out
+
+
+def _totals_json(t: Totals) -> dict:
+    u = t.usage
+    return {"tracedCurrent": t.traced_current, "tracedPeak": t.traced_peak, "blocks": t.blocks,
+            "maxRss": None if u is None else u.max_rss, "rss": t.rss,
+            "minorFaults": None if u is None else u.minor_faults,
+            "majorFaults": None if u is None else u.major_faults,
+            "wallSeconds": None if t.wall_seconds is None else round(t.wall_seconds, 4),
+            "cpuUserSeconds": None if u is None else u.cpu_user_seconds,
+            "cpuSystemSeconds": None if u is None else u.cpu_system_seconds}
+
+
+def _peak_json(p: Peak) -> dict:
+    out = {"method": p.method, "capturedTraced": p.captured_traced,
+           "capturedAt": None if p.captured_at is None else round(p.captured_at, 3),
+           "stepBytes": p.step_bytes, "pollSeconds": p.poll_seconds, "captures": p.captures}
+    if p.error is not None:
+        out["error"] = p.error
+    return out
+
+
+def build_document(*, kind: str, program: Optional[Program], settings: Settings, totals: Totals, peak: Peak,
                    exit_rows: Iterable[LineRow], peak_rows: Iterable[LineRow],
-                   is_user, processing_seconds: float, label: Optional[str] = None,
-                   process: Optional[dict] = None, census: Optional[dict] = None, gc: Optional[dict] = None,
-                   imports: Optional[List[dict]] = None, timeline: Optional[dict] = None,
-                   pymalloc_stats: Optional[str] = None, origin: Optional[dict] = None,
-                   tracing_stopped: Optional[dict] = None) -> dict:
-    """The whole snapshot document; ``is_user(path)`` marks the user's files. The optional fields
-    are written when given: ``process`` (the memory maps, from ``smaps.read_process_memory``),
-    ``census`` (``census.take``), ``gc`` (``gc_watch.GcWatch.report``), ``imports``
-    (``imports.ImportWatch.costs``), ``timeline`` (``timeline.Timeline.to_json``) and
-    ``pymallocStats`` (``pymalloc.debug_malloc_stats``), ``tracingStopped`` (``{"at": seconds}``,
-    when the program stopped tracing). ``program`` is None and ``origin`` given for
-    a document imported from elsewhere (``tracemalloc_import``), which knows nothing of the program."""
+                   is_user: Callable[[str], bool], processing_seconds: float, label: Optional[str] = None,
+                   sequence: Optional[int] = None, process: Optional[dict] = None, census: Optional[dict] = None,
+                   gc: Optional[dict] = None, imports: Optional[List[dict]] = None, timeline: Optional[dict] = None,
+                   pymalloc_stats: Optional[str] = None, imported_from: Optional[str] = None,
+                   tracing_stopped_at: Optional[float] = None) -> dict:
+    """The whole snapshot document: ``kind`` is ``exit`` at the end of a run, ``snapshot`` for one
+    taken during it (with its ``sequence`` number in the run) or imported; ``is_user(path)`` marks
+    the user's files. ``program`` is None and ``imported_from`` the dump's path for a document
+    imported from a tracemalloc dump (``tracemalloc_import``), which knows nothing of the program.
+    ``tracing_stopped_at`` is when the program stopped tracing, in seconds since it started.
+
+    The sections that other modules build are written as they give them, when given: ``process``
+    (the memory maps, ``smaps.read_process_memory``), ``census`` (``census.take``), ``gc``
+    (``gc_watch.GcWatch.report``), ``imports`` (``imports.ImportWatch.costs``), ``timeline``
+    (``timeline.Timeline.to_json``) and ``pymalloc_stats`` (``pymalloc.debug_malloc_stats``)."""
     table = _FileTable()
     for key, rows in (("lines", exit_rows), ("peakLines", peak_rows)):
         for row in sorted(rows, key=lambda r: (r.path, r.line)):
@@ -67,16 +156,20 @@ def build_document(*, kind: str, program: Optional[dict], settings: dict, totals
                 entry["scopes"] = scopes
             else:
                 entry["scopesError"] = error
-    doc = {"format": FORMAT, "version": VERSION, "kind": kind, "program": program,
-           "settings": settings, "totals": totals, "peak": peak, "files": table.entries,
-           "processingSeconds": round(processing_seconds, 4)}
+    doc: dict = {"format": FORMAT, "version": VERSION, "kind": kind}
     if label:
         doc["label"] = label
-    if tracing_stopped is not None:
-        doc["tracingStopped"] = tracing_stopped
-    optional = (("process", process), ("census", census), ("gc", gc), ("imports", imports),
-                ("timeline", timeline), ("pymallocStats", pymalloc_stats), ("origin", origin))
-    for key, value in optional:
+    if sequence is not None:
+        doc["sequence"] = sequence
+    doc.update({"program": None if program is None else _program_json(program),
+                "settings": {"frames": settings.frames, "roots": settings.roots, "maxPaths": settings.max_paths},
+                "totals": _totals_json(totals), "peak": _peak_json(peak), "files": table.entries,
+                "processingSeconds": round(processing_seconds, 4)})
+    sections = (("process", process), ("census", census), ("gc", gc), ("imports", imports),
+                ("timeline", timeline), ("pymallocStats", pymalloc_stats),
+                ("origin", None if imported_from is None else {"kind": "tracemalloc-dump", "path": imported_from}),
+                ("tracingStopped", None if tracing_stopped_at is None else {"at": round(tracing_stopped_at, 3)}))
+    for key, value in sections:
         if value is not None:
             doc[key] = value
     return doc

@@ -31,7 +31,7 @@ import tracemalloc
 from typing import Iterable, List, NoReturn, Optional, Sequence, Set
 
 from .aggregate import summarize
-from .snapshot_writer import build_document, write_json_atomic
+from .snapshot_writer import Peak, Settings, Totals, build_document, write_json_atomic
 from .usercode import UserCode
 
 EXIT_UNREADABLE = 3
@@ -201,16 +201,14 @@ def import_dump(path: str, roots: Iterable[str], max_paths: int) -> dict:
     summary = summarize(traces, user, max_paths)
     # What a dump cannot tell is null: the process's figures, the traced peak, and the peak view's
     # capture settings (there was no capture).
-    totals = {"tracedCurrent": summary.bytes, "tracedPeak": None, "blocks": summary.blocks, "maxRss": None,
-              "rss": None, "minorFaults": None, "majorFaults": None, "wallSeconds": None,
-              "cpuUserSeconds": None, "cpuSystemSeconds": None}
-    peak = {"method": "none", "capturedTraced": 0, "capturedAt": None, "stepBytes": None, "pollSeconds": None,
-            "captures": 0}
-    settings = {"frames": limit, "roots": user.roots, "maxPaths": max_paths}
+    totals = Totals(traced_current=summary.bytes, traced_peak=None, blocks=summary.blocks, rss=None,
+                    wall_seconds=None, usage=None)
+    peak = Peak(method="none", captured_traced=0, captured_at=None, step_bytes=None, poll_seconds=None, captures=0)
+    settings = Settings(frames=limit, roots=user.roots, max_paths=max_paths)
     return build_document(kind="snapshot", program=None, settings=settings, totals=totals, peak=peak,
                           exit_rows=summary.rows, peak_rows=[], is_user=user.is_user,
                           processing_seconds=time.monotonic() - t0, label=os.path.basename(path),
-                          origin={"kind": "tracemalloc-dump", "path": os.path.realpath(path)})
+                          imported_from=os.path.realpath(path))
 
 
 def main(argv: Optional[List[str]] = None) -> int:
