@@ -4,6 +4,9 @@
 ``run_profiled`` writes a program into a temporary folder, runs the interpreter on it with the
 helper's folder first on PYTHONPATH and MEMLENS_* options, and returns the process result and
 the parsed snapshot. Lines are found by markers in the program's source (``# @name``).
+
+Every snapshot read into a ``Run`` is held to the declared fields (``undeclared_fields``): the helper
+writes no field that ``src/protocol/snapshot.ts`` does not declare, in any test's run.
 """
 import glob
 import json
@@ -21,7 +24,30 @@ from typing import Callable, Dict, List, Optional
 import pytest
 
 HELPER_DIR = Path(__file__).resolve().parent.parent
+FIXTURES = HELPER_DIR.parent / "test" / "fixtures"
 MiB = 1024 * 1024
+#: Every field a snapshot document may hold, as ``src/protocol/snapshot.ts`` declares it: the one
+#: list, which the TypeScript tests hold equal to the schema.
+DECLARED_FIELDS = frozenset(json.loads((FIXTURES / "snapshot-fields.json").read_text())["fields"])
+
+
+def undeclared_fields(doc: object, at: str = "") -> List[str]:
+    """The key paths of ``doc`` that ``DECLARED_FIELDS`` lacks (``peak.error``,
+    ``files[].lines[].bytes``: ``[]`` is any item of a list), sorted."""
+    found = set()
+
+    def walk(value: object, here: str) -> None:
+        if isinstance(value, list):
+            for item in value:
+                walk(item, here + "[]")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                path = "%s.%s" % (here, key) if here else key
+                found.add(path)
+                walk(item, path)
+
+    walk(doc, at)
+    return sorted(found - DECLARED_FIELDS)
 
 
 def _interpreters() -> List[str]:
@@ -51,7 +77,11 @@ if os.environ.get("MEMLENS_TEST_ALL_PYTHONS", "1") == "0":
 
 
 class Run:
+    """A run's process and the snapshot it wrote, which may hold declared fields only."""
+
     def __init__(self, proc: subprocess.CompletedProcess, doc: Optional[dict], script: Path) -> None:
+        unknown = undeclared_fields(doc)
+        assert not unknown, "the helper wrote fields src/protocol/snapshot.ts does not declare: %s" % unknown
         self.proc = proc
         self.doc = doc
         self.script = script

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import HELPER_DIR
+from conftest import HELPER_DIR, undeclared_fields
 
 sys.path.insert(0, str(HELPER_DIR))
 from memlens_helper import snapshot_writer  # noqa: E402
@@ -49,7 +49,10 @@ def profile_program(workdir: Path, program: Path = PROGRAM, snapshot: str = "out
     out = workdir / "out.json"
     env = dict(os.environ, PYTHONPATH=str(HELPER_DIR), MEMLENS_OUT=str(out), MEMLENS_MAX_PATHS="3")
     subprocess.run([sys.executable, program.name], cwd=str(workdir), env=env, capture_output=True, check=False)
-    return json.loads((workdir / snapshot).read_text())
+    doc = json.loads((workdir / snapshot).read_text())
+    unknown = undeclared_fields(doc)
+    assert not unknown, "the helper wrote fields src/protocol/snapshot.ts does not declare: %s" % unknown
+    return doc
 
 
 def test_fresh_snapshot_uses_only_what_the_fixture_has(tmp_path):

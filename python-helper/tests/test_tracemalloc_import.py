@@ -20,7 +20,7 @@ from typing import List, Optional
 
 import pytest
 
-from conftest import HELPER_DIR, INTERPRETERS, MiB, run_profiled
+from conftest import HELPER_DIR, INTERPRETERS, MiB, run_profiled, undeclared_fields
 from test_protocol_fixture import shape
 
 sys.path.insert(0, str(HELPER_DIR))
@@ -34,6 +34,8 @@ class Imported:
     def __init__(self, proc: subprocess.CompletedProcess, out: Path) -> None:
         self.proc = proc
         self.doc = json.loads(out.read_text(encoding="ascii")) if out.exists() else None
+        unknown = undeclared_fields(self.doc)
+        assert not unknown, "the importer wrote fields src/protocol/snapshot.ts does not declare: %s" % unknown
 
     def file(self, path: Path) -> dict:
         want = os.path.realpath(str(path))

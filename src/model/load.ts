@@ -416,7 +416,8 @@ class Validator {
       nullable(p.capturedAt, () => num('peak.capturedAt', p.capturedAt)) ??
       nullable(p.stepBytes, () => natural('peak.stepBytes', p.stepBytes)) ??
       nullable(p.pollSeconds, () => num('peak.pollSeconds', p.pollSeconds)) ??
-      natural('peak.captures', p.captures)
+      natural('peak.captures', p.captures) ??
+      optional(p.error, () => str('peak.error', p.error))
     );
   }
 

@@ -1,8 +1,11 @@
 /**
- * The snapshot document: what the Python helper writes at the end of a run (and, later, during
- * one), and what every reader (model, CLI, editor, panel) loads. This module owns its shape and
- * its version; the helper stamps `format` and `version`, and `python-helper/tests` checks the
- * helper's output against the same fixtures in `test/fixtures/` that the TypeScript tests read.
+ * The snapshot document: what the Python helper writes at the end of a run, during one, and when
+ * it imports a tracemalloc dump, and what every reader (model, CLI, editor, panel) loads. This
+ * module owns its shape and its version; the helper stamps `format` and `version`.
+ * `test/fixtures/snapshot-fields.json` lists every field declared here: a unit test
+ * (`test/unit/declaredFields.test.ts`) holds the list equal to these types, and `python-helper/tests`
+ * fail on any field the helper writes that the list lacks, so a field is declared here before the
+ * helper writes it.
  *
  * Conventions: bytes are integers; paths are absolute as `os.path.realpath` gives them; line
  * numbers are 1-based; call paths list frames innermost first.
@@ -142,6 +145,13 @@ export interface PeakInfo {
   pollSeconds: number | null;
   /** Number of captures taken during the run. */
   captures: number;
+  /**
+   * Set when the helper stopped watching for the peak before the run ended, saying why as a
+   * sentence fragment ("peak capture stopped: fork failed (…)", "the watcher stopped: …"): the
+   * peak view is then the last capture taken before that (or the exit's), and may lie further
+   * below the peak than `stepBytes`. Absent when watching went on to the end.
+   */
+  error?: string;
 }
 
 export interface SnapshotSettings {
