@@ -8,7 +8,6 @@ import { formatBytes, formatCount, formatDuration, shellWords } from '../model/f
 import { hottestLines } from '../model/model';
 import { originText } from '../model/origin';
 import { commandTarget } from '../model/program';
-import { classifySmaps, parseSmaps } from '../model/smaps';
 import type { LineModel, MemModel, View } from '../model/types';
 import { displayPath } from './paths';
 import { writableMemoryLine } from './smapsReport';
@@ -30,16 +29,15 @@ const PATH_WIDTH = 50;
 
 /** Renders the report; the text ends with a newline. */
 export function renderReport(model: MemModel, opts: ReportOptions): string {
-  const { doc } = model;
-  const p = doc.program;
+  const p = model.program;
   const out: string[] = [];
 
-  const t = doc.totals;
+  const t = model.totals;
   // A snapshot without a program (an imported tracemalloc dump) knows its traces alone: the
   // header names where it came from instead of figures it does not have.
   const header = (
     p === null
-      ? [`MemLens — ${doc.label ?? 'snapshot'}`, originText(doc)]
+      ? [`MemLens — ${model.label ?? 'snapshot'}`, originText(model)]
       : [
           `MemLens — ${programLabel(p.argv, p.cwd, opts.cwd)}`,
           exitText(p.exitCode, p.exitSignal),
@@ -58,7 +56,7 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
     // The process went on as another program, whose exit status the header shows.
     out.push(`The program replaced itself (os.exec*) with ${shellWords(end.argv)}; the figures are from that moment.`);
   }
-  const stopped = doc.tracingStopped;
+  const stopped = model.tracingStopped;
   if (stopped !== undefined) {
     out.push(
       `The program stopped tracing (tracemalloc.stop()) ${formatDuration(stopped.at)} after it started: ` +
@@ -74,7 +72,8 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
     out.push(`Live at exit ${live}; ${ran}on ${p.python.implementation} ${p.python.version.split(' ')[0]}.`);
   }
   // The process's own view, from its memory maps at exit (`memlens smaps` shows the whole table).
-  if (doc.process?.smaps !== undefined) out.push(writableMemoryLine(classifySmaps(parseSmaps(doc.process.smaps))));
+  const maps = model.process?.maps;
+  if (maps !== undefined) out.push(writableMemoryLine(maps.report));
 
   let anyNoUserFrame = false;
   const table = (view: View, title: string): void => {
@@ -91,7 +90,7 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
   table('exit', p === null ? 'Hottest lines at the snapshot' : 'Hottest lines at exit');
   if (p === null) {
     out.push('', 'Hottest lines at peak: a tracemalloc dump holds one moment only.');
-  } else if (doc.peak.method === 'none') {
+  } else if (!model.hasPeak) {
     out.push('', 'Hottest lines at peak: not captured (turned off with --no-peak, or not supported here).');
   } else {
     table('peak', 'Hottest lines at peak');
@@ -100,7 +99,7 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
   if (anyNoUserFrame) {
     out.push(
       '',
-      `* No user frame within ${doc.settings.frames} frames: the memory is shown on the innermost ` +
+      `* No user frame within ${model.frames} frames: the memory is shown on the innermost ` +
         'line seen (raise --frames to reach your code).',
     );
   }
@@ -141,7 +140,7 @@ function exitText(code: number | null | undefined, signal: string | null | undef
 
 /** How the peak view relates to the true traced peak, which it may sit below. */
 function peakNote(model: MemModel): string {
-  const { peak, totals } = model.doc;
+  const { peak, totals } = model;
   if (peak.method === 'exit') {
     if (totals.tracedPeak === null || totals.tracedPeak <= totals.tracedCurrent) return '  (This is the exit view: memory was highest at the end.)';
     // Captures taken but all below the memory at exit are dropped for the exit view.

@@ -11,15 +11,14 @@ import * as config from '../config';
 import type { Ctx } from '../ctx';
 import { growthLensTitle, type Comparison } from '../model/comparison';
 import { formatBytes } from '../model/format';
-import type { ScopeModel } from '../model/types';
-import type { SnapshotDocument } from '../protocol/snapshot';
+import type { MemModel, ScopeModel } from '../model/types';
 import type { ShowLineArgs } from './showLine';
 
 /**
  * The lens title of a scope: `MemLens: 40.0 MiB at exit · 104.0 MiB at peak`; a snapshot taken
  * during the run says `in the snapshot` instead of `at exit` (its lines are what was live then).
  */
-export function lensTitle(scope: ScopeModel, hasPeak: boolean, kind: SnapshotDocument['kind'] = 'exit'): string {
+export function lensTitle(scope: ScopeModel, hasPeak: boolean, kind: MemModel['kind'] = 'exit'): string {
   const exit = `${formatBytes(scope.exitBytes)} ${kind === 'exit' ? 'at exit' : 'in the snapshot'}`;
   return hasPeak ? `MemLens: ${exit} · ${formatBytes(scope.peakBytes)} at peak` : `MemLens: ${exit}`;
 }
@@ -45,7 +44,6 @@ export class MemCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
     if (this.ctx.comparison) return this.growthLenses(doc, this.ctx.comparison);
     const file = model.files.get(this.ctx.paths.modelPath(doc.uri));
     if (!file) return [];
-    const hasPeak = model.doc.peak.method !== 'none';
     const lenses: vscode.CodeLens[] = [];
     for (const scope of file.scopes) {
       if (scope.exitBytes <= 0 && scope.peakBytes <= 0) continue;
@@ -55,7 +53,7 @@ export class MemCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
         scope.hottestLine !== undefined ? { file: file.path, line: scope.hottestLine, hover: true } : undefined;
       lenses.push(showLineLens(
         range,
-        lensTitle(scope, hasPeak, model.doc.kind),
+        lensTitle(scope, model.hasPeak, model.kind),
         `${scope.kind === 'module' ? 'Module' : scope.kind === 'class' ? 'Class' : 'Function'} ${scope.name}` +
           (args ? `: click to show its hottest line (line ${scope.hottestLine})` : ''),
         args,

@@ -40,9 +40,9 @@ export class MemHoverProvider implements vscode.HoverProvider {
     const scopes = scopesContaining(file, line.line).filter((s) => s.kind !== 'module');
     const md = hoverMarkdown(line, this.ctx.view, {
       stale: at?.stale ?? false,
-      frames: model.doc.settings.frames,
-      hasPeak: model.doc.peak.method !== 'none',
-      snapshot: model.doc.kind === 'snapshot',
+      frames: model.frames,
+      hasPeak: model.hasPeak,
+      snapshot: model.kind === 'snapshot',
       scope: scopes.length > 0 ? scopes[scopes.length - 1].name : undefined,
     });
     return new vscode.Hover(md, doc.lineAt(pos.line).range);

@@ -20,7 +20,7 @@ import type { Delta } from '../protocol/panel';
 import type { SnapshotDocument } from '../protocol/snapshot';
 import type { SmapsGroup } from '../protocol/smaps';
 import { buildModel, lowerBound } from './model';
-import { classifySmaps, mappingGroup, parseSmaps } from './smaps';
+import { mappingGroup } from './smaps';
 import type { LineFigures, MemModel, ResolvedPath, ScopeModel, SourceFrame } from './types';
 
 /** A row of a comparison, ranked by `growth` (bytes; for mappings, private dirty bytes). */
@@ -186,25 +186,23 @@ export function diffSnapshots(before: SnapshotDocument, after: SnapshotDocument)
 /** Compares two models (`before` taken first); see `diffSnapshots`. */
 export function diffModels(before: MemModel, after: MemModel): SnapshotDiff {
   const lines = diffLines(before, after);
-  const types = diffTypes(before.doc, after.doc);
-  const maps = diffMappings(before.doc, after.doc);
-  const b = before.doc;
-  const a = after.doc;
+  const types = diffTypes(before, after);
+  const maps = diffMappings(before, after);
   return {
-    before: snapshotRef(b),
-    after: snapshotRef(a),
-    seconds: a.program === null || b.program === null ? null : a.program.endTime - b.program.endTime,
+    before: snapshotRef(before),
+    after: snapshotRef(after),
+    seconds: after.program === null || before.program === null ? null : after.program.endTime - before.program.endTime,
     totals: {
-      traced: delta(b.totals.tracedCurrent, a.totals.tracedCurrent),
-      tracedPeak: knownDelta(b.totals.tracedPeak, a.totals.tracedPeak),
-      blocks: delta(b.totals.blocks, a.totals.blocks),
+      traced: delta(before.totals.tracedCurrent, after.totals.tracedCurrent),
+      tracedPeak: knownDelta(before.totals.tracedPeak, after.totals.tracedPeak),
+      blocks: delta(before.totals.blocks, after.totals.blocks),
       lineBytes: delta(before.totalBytes.exit, after.totalBytes.exit),
-      rss: knownDelta(b.totals.rss, a.totals.rss),
-      maxRss: knownDelta(b.totals.maxRss, a.totals.maxRss),
+      rss: knownDelta(before.totals.rss, after.totals.rss),
+      maxRss: knownDelta(before.totals.maxRss, after.totals.maxRss),
       writable: maps.writable,
       uss: maps.uss,
-      censusObjects: b.census && a.census ? delta(b.census.objects, a.census.objects) : null,
-      censusBytes: b.census && a.census ? delta(b.census.bytes, a.census.bytes) : null,
+      censusObjects: before.census && after.census ? delta(before.census.objects, after.census.objects) : null,
+      censusBytes: before.census && after.census ? delta(before.census.bytes, after.census.bytes) : null,
     },
     lines,
     files: diffFiles(lines, before, after),
@@ -252,8 +250,8 @@ function knownDelta(before: number | null, after: number | null): Delta | null {
   return before === null || after === null ? null : delta(before, after);
 }
 
-/** The parts of a snapshot that name it in titles and sentences. */
-export function snapshotRef(doc: SnapshotDocument): SnapshotRef {
+/** The parts of a snapshot (its document or its model) that name it in titles and sentences. */
+export function snapshotRef(doc: Pick<SnapshotDocument, 'label' | 'kind' | 'program'>): SnapshotRef {
   return {
     label: doc.label ?? null,
     kind: doc.kind,
@@ -315,7 +313,7 @@ function framesKey(frames: readonly SourceFrame[]): string {
 }
 
 /** A sentence fragment naming one side: `the first snapshot ("after round 2")`. */
-export function nameSide(side: 'first' | 'second', doc: SnapshotDocument): string {
+export function nameSide(side: 'first' | 'second', doc: Pick<SnapshotDocument, 'label'>): string {
   return doc.label ? `the ${side} snapshot ("${doc.label}")` : `the ${side} snapshot`;
 }
 
@@ -403,8 +401,8 @@ function diffScopes(lines: readonly LineDelta[], before: MemModel, after: MemMod
 }
 
 function diffTypes(
-  b: SnapshotDocument,
-  a: SnapshotDocument,
+  b: MemModel,
+  a: MemModel,
 ): Pick<SnapshotDiff, 'typesAvailable' | 'typesReason' | 'typesNote' | 'types'> {
   if (b.census === undefined || a.census === undefined) {
     const which =
@@ -456,27 +454,25 @@ interface MappingsResult {
   uss: Delta | null;
 }
 
-function diffMappings(b: SnapshotDocument, a: SnapshotDocument): MappingsResult {
-  const bText = b.process?.smaps;
-  const aText = a.process?.smaps;
-  if (bText === undefined || aText === undefined) {
+function diffMappings(b: MemModel, a: MemModel): MappingsResult {
+  const bMaps = b.process?.maps;
+  const aMaps = a.process?.maps;
+  if (bMaps === undefined || aMaps === undefined) {
     const missing: string[] = [];
-    for (const [side, doc, text] of [['first', b, bText], ['second', a, aText]] as const) {
-      if (text !== undefined) continue;
-      const why = doc.process?.smapsError;
-      missing.push(`${nameSide(side, doc)} has no memory maps${why ? ` (${why.replace(/\.$/, '')})` : ''}`);
+    for (const [side, model, maps] of [['first', b, bMaps], ['second', a, aMaps]] as const) {
+      if (maps !== undefined) continue;
+      const why = model.process?.smapsError;
+      missing.push(`${nameSide(side, model)} has no memory maps${why ? ` (${why.replace(/\.$/, '')})` : ''}`);
     }
     const which = missing.length === 2 && !b.process?.smapsError && !a.process?.smapsError
       ? 'neither snapshot has memory maps'
       : missing.join(', and ');
     return { reason: `Memory maps cannot be compared: ${which}.`, rows: [], writable: null, uss: null };
   }
-  const bMaps = parseSmaps(bText);
-  const aMaps = parseSmaps(aText);
   const rows = new Map<string, MappingDelta>();
   const fields = ['mappings', 'size', 'rss', 'pss', 'privateDirty', 'swap'] as const;
   for (const [side, maps] of [['before', bMaps], ['after', aMaps]] as const) {
-    for (const m of maps) {
+    for (const m of maps.mappings) {
       const key = `${m.pathname}\u0000${m.perms}`;
       let r = rows.get(key);
       if (r === undefined) {
@@ -495,8 +491,8 @@ function diffMappings(b: SnapshotDocument, a: SnapshotDocument): MappingsResult 
     for (const f of fields) r[f].delta = r[f].after - r[f].before;
     r.growth = r.privateDirty.delta;
   }
-  const bReport = classifySmaps(bMaps);
-  const aReport = classifySmaps(aMaps);
+  const bReport = bMaps.report;
+  const aReport = aMaps.report;
   return {
     reason: null,
     rows: [...rows.values()].sort(

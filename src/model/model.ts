@@ -1,20 +1,26 @@
 /**
  * Builds the `MemModel` every view reads from a validated snapshot document: frames resolved to
- * paths, lines keyed by number with their exit and peak figures, and module, class and function
- * scopes with the bytes of every line inside them. Pure: no file access, no editor, so the CLI,
- * the extension and tests share it.
+ * paths, lines keyed by number with their exit and peak figures, module, class and function
+ * scopes with the bytes of every line inside them, and the document's other parts read once
+ * (memory maps parsed and classified, imports as a tree, the timeline in time order, pymalloc's
+ * text parsed). Pure: no file access, no editor, so the CLI, the extension and tests share it.
  */
-import type { CallPath, FileEntry, LineStat, SnapshotDocument } from '../protocol/snapshot';
+import type { CallPath, FileEntry, LineStat, ProcessMemory, SnapshotDocument, Timeline } from '../protocol/snapshot';
 import type {
   FileModel,
   LineFigures,
   LineModel,
   MemModel,
+  ProcessModel,
+  PymallocModel,
   ResolvedPath,
   ScopeModel,
   View,
 } from './types';
+import { importTree } from './imports';
 import { baseName } from './program';
+import { parsePymallocStats } from './pymalloc';
+import { readMemoryMaps } from './smaps';
 
 /**
  * Resolves a snapshot into the model. Every file with at least one line (in either view) is kept,
@@ -40,7 +46,47 @@ export function buildModel(doc: SnapshotDocument): MemModel {
       totalBytes.peak += line.peak?.bytes ?? 0;
     }
   }
-  return { doc, files, maxLineBytes, totalBytes };
+  return {
+    kind: doc.kind,
+    label: doc.label,
+    program: doc.program,
+    origin: doc.origin,
+    frames: doc.settings.frames,
+    totals: doc.totals,
+    peak: doc.peak,
+    hasPeak: doc.peak.method !== 'none',
+    tracingStopped: doc.tracingStopped,
+    process: doc.process && processModel(doc.process),
+    census: doc.census,
+    gc: doc.gc,
+    imports: doc.imports && importTree(doc.imports),
+    timeline: doc.timeline && timeInOrder(doc.timeline),
+    pymalloc: pymallocModel(doc.pymallocStats),
+    files,
+    maxLineBytes,
+    totalBytes,
+  };
+}
+
+/** The `process` part with its smaps text (when the helper could read it) parsed once. */
+function processModel(process: ProcessMemory): ProcessModel {
+  const { smaps, ...rest } = process;
+  return smaps === undefined ? rest : { ...rest, maps: readMemoryMaps(smaps) };
+}
+
+/** The timeline with samples and markers sorted by time, whatever order the document lists them in. */
+function timeInOrder(t: Timeline): Timeline {
+  return {
+    ...t,
+    samples: [...t.samples].sort((a, b) => a.t - b.t),
+    markers: [...t.markers].sort((a, b) => a.t - b.t),
+  };
+}
+
+/** pymalloc's text and figures; undefined when there is no text, or only blank text (nothing to show). */
+function pymallocModel(text: string | undefined): PymallocModel | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  return { text, figures: parsePymallocStats(text) };
 }
 
 /**

@@ -14,10 +14,10 @@ export function hasProgram(doc: SnapshotDocument): doc is WithProgram {
 }
 
 /**
- * Where a document without a program came from, for sentences: `imported from the tracemalloc
- * dump /data/run.tracemalloc`; `made without its program's details` for any other.
+ * Where a document (or its model) without a program came from, for sentences: `imported from the
+ * tracemalloc dump /data/run.tracemalloc`; `made without its program's details` for any other.
  */
-export function originText(doc: SnapshotDocument): string {
+export function originText(doc: Pick<SnapshotDocument, 'origin'>): string {
   return doc.origin?.kind === 'tracemalloc-dump'
     ? `imported from the tracemalloc dump ${doc.origin.path}`
     : "made without its program's details";

@@ -220,6 +220,21 @@ function add(into: SmapsFigures, m: Mapping): void {
   into.swapPss += m.swapPss;
 }
 
+/** A process's memory maps read once: the mappings in address order and their classic report. */
+export interface MemoryMaps {
+  mappings: Mapping[];
+  report: SmapsReport;
+}
+
+/**
+ * Parses smaps text and classifies it: what every reader of a process's memory maps (the model of
+ * a snapshot, a live read) starts from, so the text is parsed once per read.
+ */
+export function readMemoryMaps(text: string): MemoryMaps {
+  const mappings = parseSmaps(text);
+  return { mappings, report: classifySmaps(mappings) };
+}
+
 /** Classifies mappings into the classic report (see `SmapsReport`). */
 export function classifySmaps(mappings: readonly Mapping[]): SmapsReport {
   const total = emptyFigures();

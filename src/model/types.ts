@@ -1,8 +1,22 @@
 /**
  * The model every view reads: a snapshot document resolved into per-file, per-line and per-scope
- * figures. Pure data; it knows no editor. Built by `buildModel()` in `model.ts`.
+ * figures, with every other part of the document in the form its readers use (memory maps parsed
+ * and classified, imports as a tree, the timeline in time order, pymalloc's text read). Pure
+ * data; it knows no editor. Built by `buildModel()` in `model.ts`.
  */
-import type { SnapshotDocument } from '../protocol/snapshot';
+import type { PymallocStats } from '../protocol/pymalloc';
+import type {
+  GcReport,
+  PeakInfo,
+  ProcessMemory,
+  ProgramInfo,
+  SnapshotDocument,
+  Timeline,
+  Totals,
+  TypeCensus,
+} from '../protocol/snapshot';
+import type { ImportNode } from './imports';
+import type { MemoryMaps } from './smaps';
 
 /** Which moment of the run a figure describes: live at exit, or live at (near) the traced peak. */
 export type View = 'exit' | 'peak';
@@ -66,8 +80,54 @@ export interface FileModel {
   maxLineBytes: Record<View, number>;
 }
 
+/**
+ * The process's memory at the snapshot: the document's `process` part with its smaps text read
+ * once into `maps`, so no reader parses it again.
+ */
+export type ProcessModel = Omit<ProcessMemory, 'smaps'> & {
+  /** The memory maps, parsed and classified; absent when the helper could not read them (`smapsError` says why). */
+  maps?: MemoryMaps;
+};
+
+/** pymalloc's statistics: the text as `sys._debugmallocstats()` printed it, and its figures. */
+export interface PymallocModel {
+  text: string;
+  /** Undefined when the text has no pymalloc section (`PYTHONMALLOC=malloc`, free-threaded builds). */
+  figures: PymallocStats | undefined;
+}
+
+/**
+ * A snapshot as every view reads it. The document's own parts keep its names (`kind`, `label`,
+ * `program`, `totals`, `peak`, `census`, `gc`…), so a function of a document's parts (`originText`,
+ * `snapshotRef`) reads a model alike; the parts a reader would otherwise work out or parse are
+ * done here once.
+ */
 export interface MemModel {
-  doc: SnapshotDocument;
+  /** `exit` for the end-of-run snapshot; `snapshot` for one taken while the program ran. */
+  kind: SnapshotDocument['kind'];
+  label?: string;
+  /** Null for a document made outside the program (an imported tracemalloc dump). */
+  program: ProgramInfo | null;
+  /** Where a document not written in the program came from. */
+  origin?: SnapshotDocument['origin'];
+  /** Frames kept per call path (`settings.frames`): how far a line's memory was followed to user code. */
+  frames: number;
+  totals: Totals;
+  peak: PeakInfo;
+  /** True when the snapshot holds a peak view (`peak.method` is not `none`). */
+  hasPeak: boolean;
+  /** Set when the program stopped tracing itself (see `SnapshotDocument.tracingStopped`). */
+  tracingStopped?: SnapshotDocument['tracingStopped'];
+  /** Absent when the document has no `process` part (an older helper, an imported dump). */
+  process?: ProcessModel;
+  census?: TypeCensus;
+  gc?: GcReport;
+  /** Import costs as a tree (`importTree`: largest traced total first); absent when not recorded. */
+  imports?: ImportNode[];
+  /** Samples and markers in time order; absent when not recorded. */
+  timeline?: Timeline;
+  /** Absent when the document holds no pymalloc text, or only blank text. */
+  pymalloc?: PymallocModel;
   /** By absolute path. */
   files: Map<string, FileModel>;
   /** Bytes of the hottest line across all files per view (the heat scale's 100 %). */

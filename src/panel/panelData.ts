@@ -2,13 +2,14 @@
  * Computes what the memory panel shows from a `MemModel`: the headline figures, every annotated
  * line, the type census with shares, the classified memory maps, the timeline, the garbage
  * collector's report, import costs and pymalloc's statistics. Pure (no editor, no file access),
- * so unit tests check it in plain Node; the host posts its result as `ToPanel.show`. A part the
- * snapshot lacks becomes a sentence saying what is missing and why, and a part that cannot be read
- * (a helper that wrote a malformed field) does the same instead of taking the panel down.
+ * so unit tests check it in plain Node; the host posts its result as `ToPanel.show`. It reads the
+ * model alone: the loader has checked every field's type, and the model has parsed what needs it.
+ * A part the snapshot lacks becomes a sentence saying what is missing and why; memory maps whose
+ * text holds no mapping (the loader checks only that the text is a string) say they cannot be
+ * read, instead of taking the panel down.
  */
-import { flattenImportTree, importTree } from '../model/imports';
-import { parsePymallocStats } from '../model/pymalloc';
-import { classifySmaps, mappingGroup, parseSmaps } from '../model/smaps';
+import { flattenImportTree, type ImportNode } from '../model/imports';
+import { mappingGroup, readMemoryMaps, type MemoryMaps } from '../model/smaps';
 import type { MemModel, LineModel, LineFigures } from '../model/types';
 import { formatBytes, shellWords } from '../model/format';
 import { originText } from '../model/origin';
@@ -32,7 +33,7 @@ import type {
   TypeRow,
   TypesData,
 } from '../protocol/panel';
-import type { ImportCost, ProgramInfo, SnapshotDocument, TypeCount } from '../protocol/snapshot';
+import type { ProgramInfo, TypeCount } from '../protocol/snapshot';
 import type { Mapping } from '../protocol/smaps';
 
 /** What the panel needs besides the model. */
@@ -57,11 +58,11 @@ export const MISSING = {
 } as const;
 
 /**
- * A part `doc` lacks: `sentence` guesses why for a run's snapshot; an imported tracemalloc dump
+ * A part `model` lacks: `sentence` guesses why for a run's snapshot; an imported tracemalloc dump
  * holds the traces alone, and says so instead.
  */
-function absent(doc: SnapshotDocument, what: string, sentence: string): { ok: false; missing: string } {
-  if (doc.origin?.kind === 'tracemalloc-dump') {
+function absent(model: MemModel, what: string, sentence: string): { ok: false; missing: string } {
+  if (model.origin?.kind === 'tracemalloc-dump') {
     return { ok: false, missing: `No ${what} in this snapshot: it was imported from a tracemalloc dump, which holds the traces alone.` };
   }
   return { ok: false, missing: sentence };
@@ -69,18 +70,17 @@ function absent(doc: SnapshotDocument, what: string, sentence: string): { ok: fa
 
 /** Builds the panel's data for `model`. */
 export function panelData(model: MemModel, options: PanelDataOptions): PanelData {
-  const doc = model.doc;
   const display = options.displayPath ?? ((f: string) => f);
   const lines = linesData(model, display);
-  const types = section('type census', () => typesData(doc));
-  const process = section('memory maps', () => processData(doc));
-  const timeline = section('timeline', () => timelineData(doc));
-  const gc = section('garbage collector report', () => gcData(doc));
-  const imports = section('import costs', () => importsData(doc));
-  const pymalloc = section('pymalloc statistics', () => pymallocData(doc));
+  const types = typesData(model);
+  const process = section('memory maps', () => processData(model));
+  const timeline = timelineData(model);
+  const gc = gcData(model);
+  const imports = importsData(model);
+  const pymalloc = pymallocData(model);
   return {
     source: { ...options.source },
-    program: programSummary(doc, options.source.script),
+    program: programSummary(model, options.source.script),
     summary: summaryData(model, lines, types, process, gc, imports),
     lines,
     types,
@@ -92,7 +92,10 @@ export function panelData(model: MemModel, options: PanelDataOptions): PanelData
   };
 }
 
-/** Runs `build`; a thrown error becomes a missing section naming the part. */
+/**
+ * Runs `build`; a thrown error becomes a missing section naming the part. Only the memory maps can
+ * throw: their text is any string to the loader, and one that holds no mapping cannot be shown.
+ */
 function section<T>(what: string, build: () => Section<T>): Section<T> {
   try {
     return build();
@@ -102,12 +105,12 @@ function section<T>(what: string, build: () => Section<T>): Section<T> {
   }
 }
 
-function programSummary(doc: SnapshotDocument, script?: string): ProgramSummary {
-  const p = doc.program;
-  const common = { kind: doc.kind, label: doc.label, frames: doc.settings.frames };
+function programSummary(model: MemModel, script?: string): ProgramSummary {
+  const p = model.program;
+  const common = { kind: model.kind, label: model.label, frames: model.frames };
   if (p === null) {
-    const name = script ? baseName(script) : doc.origin ? baseName(doc.origin.path) : 'unknown program';
-    return { ...common, name, argv: null, python: null, pid: null, ended: null, origin: originText(doc) };
+    const name = script ? baseName(script) : model.origin ? baseName(model.origin.path) : 'unknown program';
+    return { ...common, name, argv: null, python: null, pid: null, ended: null, origin: originText(model) };
   }
   return {
     ...common,
@@ -153,7 +156,7 @@ function linesData(model: MemModel, display: (f: string) => string): LinesData {
     rows,
     totalExit: model.totalBytes.exit,
     totalPeak: model.totalBytes.peak,
-    hasPeak: model.doc.peak.method !== 'none',
+    hasPeak: model.hasPeak,
   };
 }
 
@@ -220,10 +223,9 @@ export function typeRows(counts: readonly TypeCount[], total?: number): TypeRow[
   });
 }
 
-function typesData(doc: SnapshotDocument): Section<TypesData> {
-  const c = doc.census;
-  if (c === undefined) return absent(doc, 'type census', MISSING.types);
-  if (!Array.isArray(c.types)) throw new Error('its types are not a list');
+function typesData(model: MemModel): Section<TypesData> {
+  const c = model.census;
+  if (c === undefined) return absent(model, 'type census', MISSING.types);
   // The census's own total counts every object walked; rows may leave out the smallest types.
   const total = Math.max(c.bytes, c.types.reduce((s, t) => s + t.bytes, 0));
   return {
@@ -241,27 +243,30 @@ function typesData(doc: SnapshotDocument): Section<TypesData> {
 
 // ---- Process memory ----
 
-function processData(doc: SnapshotDocument): Section<ProcessData> {
-  const p = doc.process;
-  if (p === undefined) return absent(doc, 'memory maps', MISSING.process);
-  if (p.smaps === undefined) {
+function processData(model: MemModel): Section<ProcessData> {
+  const p = model.process;
+  if (p === undefined) return absent(model, 'memory maps', MISSING.process);
+  if (p.maps === undefined) {
     return {
       ok: false,
       missing: p.smapsError ? `No memory maps in this snapshot: ${p.smapsError}` : MISSING.process,
     };
   }
   const note = p.sharedDirtyFolded ? `${formatBytes(p.sharedDirtyFolded)} folded back: ${p.sharedDirtyNote ?? ''}`.trim() : null;
-  return { ok: true, data: { ...smapsData(p.smaps, p.pageSize ?? null), note } };
+  return { ok: true, data: { ...mapsData(p.maps, p.pageSize ?? null), note } };
 }
 
 /**
- * The Process tab's figures from `/proc/PID/smaps` text: a snapshot's, or one read from a running
- * process. Throws when the text holds no mapping.
+ * The Process tab's figures from `/proc/PID/smaps` text read from a running process. Throws when
+ * the text holds no mapping.
  */
 export function smapsData(smaps: string, pageSize: number | null): ProcessData {
-  const mappings = parseSmaps(smaps);
+  return mapsData(readMemoryMaps(smaps), pageSize);
+}
+
+/** The Process tab's figures from memory maps: a snapshot's, or a running process's. Throws when there is no mapping. */
+function mapsData({ mappings, report }: MemoryMaps, pageSize: number | null): ProcessData {
   if (mappings.length === 0) throw new Error('its smaps text holds no mapping');
-  const report = classifySmaps(mappings);
   const rows = mappings.map(mappingRow);
   // Stable sort: ties keep address order.
   rows.sort((a, b) => b.privateDirty - a.privateDirty || b.pss - a.pss);
@@ -300,13 +305,12 @@ function mappingRow(m: Mapping): MappingRow {
 
 // ---- Timeline ----
 
-function timelineData(doc: SnapshotDocument): Section<TimelineData> {
-  const t = doc.timeline;
-  if (t === undefined) return absent(doc, 'timeline', MISSING.timeline);
-  if (!Array.isArray(t.samples) || !Array.isArray(t.markers)) throw new Error('its samples or markers are not lists');
+function timelineData(model: MemModel): Section<TimelineData> {
+  const t = model.timeline;
+  if (t === undefined) return absent(model, 'timeline', MISSING.timeline);
   if (t.samples.length === 0) return { ok: false, missing: MISSING.timelineEmpty };
-  const samples = [...t.samples].sort((a, b) => a.t - b.t);
-  const markers = [...t.markers].sort((a, b) => a.t - b.t);
+  // The model has put both in time order.
+  const { samples, markers } = t;
   let end = samples[samples.length - 1].t;
   if (markers.length > 0) end = Math.max(end, markers[markers.length - 1].t);
   let maxBytes = 0;
@@ -316,10 +320,9 @@ function timelineData(doc: SnapshotDocument): Section<TimelineData> {
 
 // ---- Garbage collector ----
 
-function gcData(doc: SnapshotDocument): Section<GcData> {
-  const g = doc.gc;
-  if (g === undefined) return absent(doc, 'garbage collector report', MISSING.gc);
-  if (!Array.isArray(g.generations)) throw new Error('its generations are not a list');
+function gcData(model: MemModel): Section<GcData> {
+  const g = model.gc;
+  if (g === undefined) return absent(model, 'garbage collector report', MISSING.gc);
   const generations = [...g.generations].sort((a, b) => a.generation - b.generation);
   const totals = { collections: 0, collected: 0, uncollectable: 0, seconds: 0 };
   for (const gen of generations) {
@@ -335,9 +338,9 @@ function gcData(doc: SnapshotDocument): Section<GcData> {
       thresholds: [...g.thresholds],
       generations,
       totals,
-      cyclicGarbage: typeRows(g.cyclicGarbage ?? []),
+      cyclicGarbage: typeRows(g.cyclicGarbage),
       cyclicGarbageNote: g.cyclicGarbageNote ?? null,
-      uncollectable: typeRows(g.uncollectable ?? []),
+      uncollectable: typeRows(g.uncollectable),
     },
   };
 }
@@ -345,18 +348,18 @@ function gcData(doc: SnapshotDocument): Section<GcData> {
 // ---- Imports ----
 
 /**
- * Import rows in tree order (`importTree` of `model/imports.ts`): each import made by user code,
- * largest traced total first, followed by the imports it pulled in, likewise ordered, with depth.
+ * Import rows in tree order (the model's `importTree` of `model/imports.ts`): each import made by
+ * user code, largest traced total first, followed by the imports it pulled in, likewise ordered,
+ * with depth.
  */
-export function importRows(costs: readonly ImportCost[]): ImportRow[] {
-  return flattenImportTree(importTree(costs)).map(({ node, depth }) => ({ ...node.cost, depth }));
+export function importRows(roots: readonly ImportNode[]): ImportRow[] {
+  return flattenImportTree(roots).map(({ node, depth }) => ({ ...node.cost, depth }));
 }
 
-function importsData(doc: SnapshotDocument): Section<ImportsData> {
-  const list = doc.imports;
-  if (list === undefined) return absent(doc, 'import costs', MISSING.imports);
-  if (!Array.isArray(list)) throw new Error('they are not a list');
-  const rows = importRows(list);
+function importsData(model: MemModel): Section<ImportsData> {
+  const tree = model.imports;
+  if (tree === undefined) return absent(model, 'import costs', MISSING.imports);
+  const rows = importRows(tree);
   const roots = rows.filter((r) => r.depth === 0);
   const pd = roots.map((r) => r.privateDirtyTotal);
   return {
@@ -372,12 +375,10 @@ function importsData(doc: SnapshotDocument): Section<ImportsData> {
 
 // ---- pymalloc ----
 
-function pymallocData(doc: SnapshotDocument): Section<PymallocData> {
-  const text = doc.pymallocStats;
-  if (text === undefined || text.trim() === '') return absent(doc, 'pymalloc statistics', MISSING.pymalloc);
-  if (typeof text !== 'string') throw new Error('it is not text');
-  const stats = parsePymallocStats(text);
-  return { ok: true, data: { text, figures: stats ?? null } };
+function pymallocData(model: MemModel): Section<PymallocData> {
+  const p = model.pymalloc;
+  if (p === undefined) return absent(model, 'pymalloc statistics', MISSING.pymalloc);
+  return { ok: true, data: { text: p.text, figures: p.figures ?? null } };
 }
 
 // ---- Summary ----
@@ -390,7 +391,7 @@ function summaryData(
   gc: Section<GcData>,
   imports: Section<ImportsData>,
 ): SummaryData {
-  const t = model.doc.totals;
+  const t = model.totals;
   const maps = process.ok ? process.data : undefined;
   const byPeak = lines.rows.filter((r) => r.peakBytes > 0).sort((a, b) => b.peakBytes - a.peakBytes || compareLineRows(a, b, lines.files));
   const topFile = maps?.files.find((f) => f.privateDirty > 0) ?? maps?.files[0];

@@ -126,7 +126,7 @@ export async function openTracemallocSnapshot(ctx: Ctx, uri?: vscode.Uri, option
     return fail(`MemLens: ${err.message}`);
   }
   ctx.setModel(model, { snapshotPath: out });
-  const t = model.doc.totals;
+  const t = model.totals;
   const message =
     `MemLens: showing the tracemalloc snapshot ${path.basename(dump)}: ${formatBytes(t.tracedCurrent)} ` +
     `in ${formatCount(t.blocks)} blocks.`;

@@ -12,8 +12,8 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { classifySmaps, parseSmaps } from '../model/smaps';
 import { programName } from '../model/program';
+import { readMemoryMaps } from '../model/smaps';
 import type { SnapshotDocument } from '../protocol/snapshot';
 import { parseSnapshot, SnapshotError } from '../model/load';
 import { hasProgram, originText, type WithProgram } from '../model/origin';
@@ -233,7 +233,10 @@ export class SnapshotStore {
 /** Whole documents kept in memory between reads (a comparison needs two, leak finding a few). */
 const KEPT_DOCUMENTS = 8;
 
-/** The figures of a snapshot the Snapshots view shows. */
+/**
+ * The figures of a snapshot the Snapshots view shows. Read from the document, not a `MemModel`:
+ * listing every run's snapshots needs these few figures, not every line resolved.
+ */
 export function describeSnapshot(file: string, doc: WithProgram): SnapshotInfo {
   const smaps = doc.process?.smaps;
   return {
@@ -244,7 +247,7 @@ export function describeSnapshot(file: string, doc: WithProgram): SnapshotInfo {
     time: doc.program.endTime,
     elapsed: doc.program.endTime - doc.program.startTime,
     traced: doc.totals.tracedCurrent,
-    writable: smaps === undefined ? null : classifySmaps(parseSmaps(smaps)).writable,
+    writable: smaps === undefined ? null : readMemoryMaps(smaps).report.writable,
     pid: doc.program.pid,
     startTime: doc.program.startTime,
     program: programName(doc.program.argv),

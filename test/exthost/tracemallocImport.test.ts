@@ -63,8 +63,8 @@ suite('tracemalloc import: opening a tracemalloc dump', function () {
     const memlens = await api();
     assert.strictEqual(memlens.source?.snapshotPath, res.snapshotPath);
     const model = memlens.model!;
-    assert.strictEqual(model.doc.program, null);
-    assert.strictEqual(model.doc.origin?.path, fs.realpathSync(dump));
+    assert.strictEqual(model.program, null);
+    assert.strictEqual(model.origin?.path, fs.realpathSync(dump));
     const bytes = model.files.get(fs.realpathSync(script))?.lines.get(ALLOCATING_LINE)?.exit?.bytes ?? 0;
     assert.ok(Math.abs(bytes - 10 * MiB) <= 0.05 * 10 * MiB, `line ${ALLOCATING_LINE} holds ${bytes} bytes`);
 

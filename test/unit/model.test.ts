@@ -1,10 +1,16 @@
 import * as assert from 'node:assert/strict';
+import { flattenImportTree } from '../../src/model/imports';
 import { parseSnapshot } from '../../src/model/load';
 import { buildModel, hottestLines, scopesContaining } from '../../src/model/model';
 import type { ScopeModel } from '../../src/model/types';
+import type { SnapshotDocument } from '../../src/protocol/snapshot';
 import { fixtureText, makeDoc } from './helpers';
 
 const MiB = 1024 * 1024;
+
+function fixture(name: string): SnapshotDocument {
+  return parseSnapshot(fixtureText(name), name);
+}
 
 /** The scopes of a file as `name: exitBytes/peakBytes @hottestLine` for compact comparison. */
 function scopeSummary(scopes: ScopeModel[]): string[] {
@@ -129,5 +135,97 @@ suite('model', () => {
     assert.ok(spike.peakBytes >= 32 * MiB && spike.exitBytes < MiB);
     assert.equal(hottestLines(model, 'exit', 1)[0].line, 7);
     assert.equal(hottestLines(model, 'peak', 1)[0].line, 19);
+  });
+});
+
+suite('model: the document\'s other parts, read once', () => {
+  test('peak presence, kind, label and frame depth: an exit snapshot with a peak view, a mid-run one without', () => {
+    const exit = buildModel(fixture('helper-exit.json'));
+    assert.deepEqual([exit.kind, exit.hasPeak, exit.peak.method, exit.frames, exit.label], ['exit', true, 'fork', 8, undefined]);
+    const midrun = buildModel(fixture('helper-snapshot.json'));
+    assert.deepEqual([midrun.kind, midrun.hasPeak, midrun.peak.method, midrun.frames, midrun.label], ['snapshot', false, 'none', 8, 'after the report']);
+    // Memory highest at the end: the peak view is the exit's, and it is there.
+    const atExit = fixture('mini.json');
+    atExit.peak = { ...atExit.peak, method: 'exit' };
+    assert.equal(buildModel(atExit).hasPeak, true);
+  });
+
+  test('a dump without its program: no program, its origin, no peak view, no process part', () => {
+    const m = buildModel(fixture('tracemalloc-import.json'));
+    assert.equal(m.program, null);
+    assert.deepEqual(m.origin, { kind: 'tracemalloc-dump', path: '/tmp/memlens-tracemalloc-ws/prog.tracemalloc' });
+    assert.equal(m.hasPeak, false);
+    assert.deepEqual([m.process, m.census, m.gc, m.imports, m.timeline, m.pymalloc], [undefined, undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  test('memory maps: parsed and classified once, the text not kept; absent with the helper\'s reason, or no process part at all', () => {
+    const doc = fixture('helper-exit.json');
+    const p = buildModel(doc).process!;
+    assert.ok(!('smaps' in p), 'the text is read into maps, not passed on');
+    assert.equal(p.pageSize, 4096);
+    assert.equal(p.maps!.mappings.length, 154);
+    assert.equal(p.maps!.mappings[0].start, doc.process!.smaps!.slice(0, doc.process!.smaps!.indexOf('-')));
+    assert.equal(p.maps!.report.writable, 42_663_936);
+    assert.equal(p.maps!.report.uss, 42_954_752);
+    assert.equal(p.maps!.report.files[0].path, '/root/.pyenv/versions/3.11.7/lib/libpython3.11.so.1.0');
+
+    // A mid-run snapshot keeps what the helper folded back, beside its maps.
+    const midrun = buildModel(fixture('helper-snapshot.json')).process!;
+    assert.equal(midrun.sharedDirtyFolded, 17_838_080);
+    assert.equal(midrun.maps!.report.writable, 42_717_184);
+
+    const bare = buildModel(fixture('panel/bare.json')).process!;
+    assert.equal(bare.maps, undefined);
+    assert.equal(bare.smapsError, 'this system has no /proc/self/smaps (macOS): memory maps are read on Linux only.');
+    assert.equal(buildModel(fixture('mini.json')).process, undefined);
+  });
+
+  test('imports: a tree, largest traced total first, every import in it once', () => {
+    const doc = fixture('helper-exit.json');
+    const tree = buildModel(doc).imports!;
+    assert.deepEqual(tree.map((n) => [n.cost.module, n.cost.tracedTotal, n.children.length]), [
+      ['xml.dom.minidom', 386_271, 2],
+      ['xml.dom.expatbuilder', 155_011, 2],
+      ['xml.dom', 47_712, 1],
+      ['xml', 1339, 0],
+    ]);
+    assert.equal(flattenImportTree(tree).length, doc.imports!.length);
+    assert.deepEqual(buildModel(fixture('helper-exec.json')).imports, [], 'recorded, and none made');
+  });
+
+  test('timeline: samples and markers in time order, the document left as it was', () => {
+    const doc = fixture('helper-exit.json');
+    const inOrder = buildModel(doc).timeline!;
+    assert.deepEqual(inOrder.samples.map((s) => s.t), [0.0104, 0.1127, 0.4049, 0.5066, 0.6098, 0.6416]);
+    assert.equal(inOrder.markers.at(-1)!.label, 'exit snapshot');
+    const shuffled = { ...doc, timeline: { ...doc.timeline!, samples: [...doc.timeline!.samples].reverse(), markers: [...doc.timeline!.markers].reverse() } };
+    const t = buildModel(shuffled).timeline!;
+    assert.deepEqual(t.samples, inOrder.samples);
+    assert.deepEqual(t.markers, inOrder.markers);
+    assert.equal(t.interval, doc.timeline!.interval);
+    assert.equal(shuffled.timeline.samples[0].t, 0.6416, 'the document is not sorted in place');
+  });
+
+  test('pymalloc: the text and its figures; blank text is absent; text without a pymalloc section has no figures', () => {
+    const doc = fixture('helper-exit.json');
+    const p = buildModel(doc).pymalloc!;
+    assert.equal(p.text, doc.pymallocStats);
+    assert.equal(p.figures!.sizeClasses.length, 32);
+    assert.deepEqual(
+      [p.figures!.arenasCurrent, p.figures!.arenaSize, p.figures!.bytesInAllocatedBlocks, p.figures!.total],
+      [12, 1_048_576, 10_948_720, 12_582_912],
+    );
+    assert.equal(buildModel({ ...doc, pymallocStats: ' \n' }).pymalloc, undefined);
+    const malloc = buildModel({ ...doc, pymallocStats: 'Small block threshold = 512, in 32 size classes.\n' }).pymalloc!;
+    assert.equal(malloc.figures, undefined);
+  });
+
+  test('totals, census and the garbage collector\'s report are the document\'s', () => {
+    const doc = fixture('helper-exit.json');
+    const m = buildModel(doc);
+    assert.equal(m.totals, doc.totals);
+    assert.deepEqual([m.census!.objects, m.census!.bytes], [92_836, 24_231_954]);
+    assert.equal(m.gc, doc.gc);
+    assert.equal(m.program, doc.program);
   });
 });

@@ -4,6 +4,7 @@
 // tree, the GC report, the timeline, pymalloc's text, and what a snapshot lacks said in a sentence.
 import * as assert from 'node:assert/strict';
 import { parseSnapshot } from '../../src/model/load';
+import { importTree } from '../../src/model/imports';
 import { buildModel } from '../../src/model/model';
 import { classifySmaps, parseSmaps } from '../../src/model/smaps';
 import { importRows, MISSING, panelData, typeRows } from '../../src/panel/panelData';
@@ -148,12 +149,12 @@ suite('panel data', () => {
   });
 
   test('importRows: the tree of model/imports.ts flattened with depths; unknown parents are roots', () => {
-    const rows = importRows([
+    const rows = importRows(importTree([
       cost('b', null, 10, 2),
       cost('a', null, 10, 1),
       cost('c', 'gone', 50),
       cost('a.x', 'a', 5, 1.5),
-    ]);
+    ]));
     assert.deepEqual(rows.map((r) => [r.module, r.depth]), [['c', 0], ['a', 0], ['a.x', 1], ['b', 0]]);
   });
 
@@ -205,14 +206,30 @@ suite('panel data', () => {
     assert.deepEqual(dataOf(makeDoc([{ path: '/ws/a.py', lines: [[1, 10, 1]] }])).process, { ok: false, missing: MISSING.process });
   });
 
-  test('a malformed part becomes a sentence, not an exception; other parts still show', () => {
+  test('memory maps whose text holds no mapping become a sentence, not an exception; other parts still show', () => {
     const doc = load('rich.json');
-    (doc as unknown as { census: unknown }).census = { types: 'nope' };
-    (doc as unknown as { timeline: unknown }).timeline = { interval: 1, samples: [], markers: [] };
-    const d = dataOf(doc);
-    assert.deepEqual(d.types, { ok: false, missing: 'The type census in this snapshot cannot be read (its types are not a list).' });
+    // The loader checks only that the smaps text is a string: this one passes it.
+    doc.process = { ...doc.process, smaps: 'no mapping here\nRss: 4 kB\n' };
+    doc.timeline = { interval: 1, samples: [], markers: [] };
+    const d = dataOf(parseSnapshot(JSON.stringify(doc), 'odd.json'));
+    assert.deepEqual(d.process, { ok: false, missing: 'The memory maps in this snapshot cannot be read (its smaps text holds no mapping).' });
     assert.deepEqual(d.timeline, { ok: false, missing: MISSING.timelineEmpty });
-    assert.ok(d.gc.ok && d.imports.ok && d.process.ok);
+    assert.ok(d.gc.ok && d.imports.ok && d.types.ok && d.pymalloc.ok);
+    assert.deepEqual([d.summary.headline.writable, d.summary.headline.uss], [null, null]);
+  });
+
+  test('the parts the panel reads without checking their shape are refused malformed by the loader', () => {
+    const spoiled: [string, unknown, RegExp][] = [
+      ['census', { ...load('rich.json').census, types: 'nope' }, /census\.types is "nope", where a list of types is expected/],
+      ['timeline', { interval: 1, samples: {}, markers: [] }, /timeline\.samples is an object, where a list of samples is expected/],
+      ['gc', { ...load('rich.json').gc, generations: 3 }, /gc\.generations is 3, where a list of generations is expected/],
+      ['imports', 'json', /imports is "json", where a list of import costs is expected/],
+      ['pymallocStats', ['text'], /pymallocStats is an array, where a string is expected/],
+    ];
+    for (const [key, value, sentence] of spoiled) {
+      const text = JSON.stringify({ ...load('rich.json'), [key]: value });
+      assert.throws(() => parseSnapshot(text, 'spoiled.json'), sentence, key);
+    }
   });
 
   test('hostile fixture: strings pass through as data, unchanged', () => {
