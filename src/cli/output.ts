@@ -52,6 +52,12 @@ export function printError(text: string): void {
   write(process.stderr, text);
 }
 
+/** Prints `memlens: message` on standard error and returns `code`, the command's exit status. */
+export function fail(message: string, code: number): number {
+  printError(`memlens: ${message}\n`);
+  return code;
+}
+
 function write(stream: NodeJS.WriteStream, text: string): void {
   if (failed.has(stream) || stream.destroyed) return;
   try {

@@ -8,22 +8,22 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SnapshotError } from '../model/load';
-import { buildModel } from '../model/model';
-import type { WithProgram } from '../model/origin';
-import { openChannel, type Channel } from '../run/channel';
-import { helperDirFor, helperEnvironment } from '../run/helperEnv';
-import { checkInterpreter, findOnPath, InterpreterError, resolveInterpreter } from '../run/interpreter';
-import { groupEnded } from '../run/processGroup';
-import { readRunSnapshot, runProfile, writeFileAtomic, type RunStatus } from '../run/profileProcess';
-import { RunProgress } from '../run/runProgress';
-import type { CliCommand } from './args';
-import { EXIT_CANNOT_RUN, EXIT_MEMLENS_FAILED, EXIT_NOT_FOUND, EXIT_OUTPUT_CLOSED } from './exitCodes';
-import { claimJsonTarget, errorText, JsonTargetError, type JsonTarget } from './jsonTarget';
-import { print, printError, stdoutFailure } from './output';
-import { renderReport } from './report';
-import { forwardSignals, type Forwarding } from './signals';
-import { sourceReader } from './sourceText';
+import { SnapshotError } from '../../model/load';
+import { buildModel } from '../../model/model';
+import type { WithProgram } from '../../model/origin';
+import { openChannel, type Channel } from '../../run/channel';
+import { helperDirFor, helperEnvironment } from '../../run/helperEnv';
+import { checkInterpreter, findOnPath, InterpreterError, resolveInterpreter } from '../../run/interpreter';
+import { groupEnded } from '../../run/processGroup';
+import { readRunSnapshot, runProfile, writeFileAtomic, type RunStatus } from '../../run/profileProcess';
+import { RunProgress } from '../../run/runProgress';
+import type { CliCommand } from '../args';
+import { EXIT_CANNOT_RUN, EXIT_MEMLENS_FAILED, EXIT_NOT_FOUND, EXIT_OUTPUT_CLOSED } from '../exitCodes';
+import { claimJsonTarget, errorText, JsonTargetError, type JsonTarget } from '../jsonTarget';
+import { fail, print, printError, stdoutFailure } from '../output';
+import { renderReport } from '../report';
+import { forwardSignals, type Forwarding } from '../signals';
+import { sourceReader } from '../sourceText';
 
 /**
  * How long the CLI waits, once the program has ended, for the helper's children still writing
@@ -276,9 +276,4 @@ async function realPath(p: string): Promise<string> {
   } catch {
     return path.resolve(p);
   }
-}
-
-function fail(message: string, code: number): number {
-  printError(`memlens: ${message}\n`);
-  return code;
 }
