@@ -5,8 +5,9 @@
  */
 import * as path from 'node:path';
 import { loadSnapshotFile, SnapshotError } from '../../model/load';
+import { buildModel } from '../../model/model';
 import { originText } from '../../model/origin';
-import { classifySmaps, parseSmaps } from '../../model/smaps';
+import { readMemoryMaps, type SmapsReport } from '../../model/smaps';
 import { readProcessName, readSmaps, SmapsReadError } from '../../run/smaps';
 import type { CliCommand } from '../args';
 import { EXIT_FAILED } from '../exitCodes';
@@ -16,12 +17,12 @@ import { renderSmapsReport } from '../smapsReport';
 
 /** Runs `memlens smaps`. Resolves with the exit status. */
 export async function smaps(cmd: Extract<CliCommand, { kind: 'smaps' }>): Promise<number> {
-  let text: string;
+  let report: SmapsReport;
   let title: string;
   if ('pid' in cmd.target) {
     const { pid } = cmd.target;
     try {
-      text = await readSmaps(pid);
+      report = readMemoryMaps(await readSmaps(pid)).report;
     } catch (err) {
       if (err instanceof SmapsReadError) return fail(err.message, EXIT_FAILED);
       throw err;
@@ -31,21 +32,21 @@ export async function smaps(cmd: Extract<CliCommand, { kind: 'smaps' }>): Promis
   } else {
     const file = path.resolve(cmd.target.file);
     try {
-      const doc = await loadSnapshotFile(file);
-      const maps = doc.process?.smaps;
+      const model = buildModel(await loadSnapshotFile(file));
+      const maps = model.process?.maps;
       if (maps === undefined) {
-        const why = doc.program === null ? `it was ${originText(doc)}, which holds the traces alone` : 'it was made by a MemLens that did not read them';
-        return fail(doc.process?.smapsError ?? `${file} holds no memory maps: ${why}.`, EXIT_FAILED);
+        const why = model.program === null ? `it was ${originText(model)}, which holds the traces alone` : 'it was made by a MemLens that did not read them';
+        return fail(model.process?.smapsError ?? `${file} holds no memory maps: ${why}.`, EXIT_FAILED);
       }
-      text = maps;
-      const p = doc.program;
-      const what = p === null ? (doc.label ?? file) : `${programLabel(p.argv, p.cwd, process.cwd())} (process ${p.pid})`;
-      title = `${what} at ${doc.kind === 'exit' ? 'exit' : 'the snapshot'}`;
+      report = maps.report;
+      const p = model.program;
+      const what = p === null ? (model.label ?? file) : `${programLabel(p.argv, p.cwd, process.cwd())} (process ${p.pid})`;
+      title = `${what} at ${model.kind === 'exit' ? 'exit' : 'the snapshot'}`;
     } catch (err) {
       if (err instanceof SnapshotError) return fail(err.message, EXIT_FAILED);
       throw err;
     }
   }
-  print(renderSmapsReport(classifySmaps(parseSmaps(text)), { title, top: cmd.top }));
+  print(renderSmapsReport(report, { title, top: cmd.top }));
   return 0;
 }
