@@ -1,4 +1,4 @@
-"""Snapshots while the program runs (issue 4): the host's ``takeSnapshot``, or the program's own
+"""Snapshots while the program runs: the host's ``takeSnapshot``, or the program's own
 ``sys.audit("memlens.snapshot", label)``.
 
 The program pauses only to read its memory maps and to ``fork()``: the child, a copy of the

@@ -3,7 +3,7 @@ collector's report, import costs, the timeline and pymalloc's statistics.
 
 GIVEN a program that holds, frees or imports something known, WHEN it runs under the helper,
 THEN the snapshot counts it. Most tests run under every Python 3.8+ found (the ``python``
-fixture). Tolerances follow shared/decisions.md: ±5 % for buffers of 1 MiB and more.
+fixture). Tolerance, the same in every helper test: ±5 % for buffers of 1 MiB and more.
 """
 import json
 import os

@@ -1,4 +1,4 @@
-"""The helper among unusual programs (issue 10): a program that closes every descriptor it
+"""The helper among unusual programs: a program that closes every descriptor it
 inherited, a run whose folder goes away, a program killed outright, a host that disappears.
 
 - The helper never writes to, reads from or closes a descriptor that is no longer the one it

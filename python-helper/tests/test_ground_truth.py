@@ -1,7 +1,7 @@
 """Programs that allocate known sizes on known lines; the snapshot must find them there.
 
-Tolerances (shared/decisions.md): ±5 % for buffers of 1 MiB and more, ±20 % for sums of small
-objects of 1 MiB and more; a transient 64 MiB spike shows at least 80 % of itself at peak.
+Tolerances, the same in every helper test: ±5 % for buffers of 1 MiB and more, ±20 % for sums
+of small objects of 1 MiB and more; a transient 64 MiB spike shows at least 80 % of itself at peak.
 Every test runs under each Python 3.8+ found on the machine.
 """
 import json

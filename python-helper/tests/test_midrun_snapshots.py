@@ -1,9 +1,9 @@
-"""Snapshots while the program runs (issue 4): ``sys.audit("memlens.snapshot", label)`` from the
+"""Snapshots while the program runs: ``sys.audit("memlens.snapshot", label)`` from the
 program, ``takeSnapshot`` from the host on the channel, written by a forked child beside the exit
 snapshot as ``snapshot-<seq>.json`` while the program runs on.
 
 The host here is a Unix socket server of the test's own (``FakeHost``), speaking the protocol of
-``src/protocol/channel.ts``. Figures are checked with the tolerances of decisions.md (±5 % for
+``src/protocol/channel.ts``. Figures are checked with the helper tests' tolerance (±5 % for
 buffers of 1 MiB and more); writable memory is summed from the smaps text with a parser of the
 test's own.
 """

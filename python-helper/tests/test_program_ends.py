@@ -1,4 +1,4 @@
-"""How a program's end is recorded when it does something unusual (issue 10): it replaces itself
+"""How a program's end is recorded when it does something unusual: it replaces itself
 with ``os.exec*``, stops tracing itself, changes folder, raises an exception that cannot be
 printed, or leaves no room for the snapshot.
 """

@@ -1,6 +1,6 @@
 /**
- * Whether two snapshots can be compared meaningfully (issue 4: "comparing snapshots of different
- * programs warns"): the same program (script path or `-m` module, working folder), the same
+ * Whether two snapshots can be compared meaningfully (comparing snapshots of different
+ * programs warns): the same program (script path or `-m` module, working folder), the same
  * Python, the same frame depth, and whether they come from one run. The UI shows the warnings, as
  * sentences, before it shows the comparison; `findLeaks` refuses snapshots of different programs.
  */

@@ -1,5 +1,5 @@
 /**
- * Compares two snapshots (issue 4): what is alive in the second that was not in the first, per
+ * Compares two snapshots: what is alive in the second that was not in the first, per
  * line, per file, per function and class, per type, per memory mapping and in total, each list
  * sorted by growth. Pure data: the editor's `+12.0 MiB` text, the CodeLens per-function growth,
  * the panel's Compare tab, the CLI and the exports all read the `SnapshotDiff` built here.

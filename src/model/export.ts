@@ -1,5 +1,5 @@
 /**
- * Exports (issue 4's Snapshots view: "export (JSON and CSV)"): a snapshot's lines and a
+ * Exports (the Snapshots view's Export, as JSON or CSV): a snapshot's lines and a
  * comparison's tables as CSV for spreadsheets, and a comparison as JSON. Pure: text in, text out;
  * the caller writes the file.
  *

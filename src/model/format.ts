@@ -1,7 +1,8 @@
 /**
  * Turns the snapshot's integers into the text every view shows: binary byte units, block counts,
- * heat buckets, durations and command lines. The snapshot holds raw integers only (decisions.md), so this module
- * is the one place where units and rounding are decided, and the editor, panel and CLI agree.
+ * heat buckets, durations and command lines. The snapshot holds raw integers only, never
+ * formatted text, so this module is the one place where units and rounding are decided, and the
+ * editor, panel and CLI agree.
  */
 
 /** The minus sign used for negative figures: U+2212 lines up with `+` where a hyphen does not. */

@@ -1,5 +1,5 @@
 /**
- * Finds leaks (issue 4, `MemLens: Find Leaks`): over three or more snapshots of one run, the
+ * Finds leaks (`MemLens: Find Leaks`): over three or more snapshots of one run, the
  * lines and the types that grew in every interval, ranked by growth rate, with the call paths of
  * the growth. Pure data, like `diff.ts`, whose deltas and path matching it shares.
  *

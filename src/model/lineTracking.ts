@@ -1,8 +1,9 @@
 /**
- * Keeps annotations on the right lines while the user edits a file after a run (decisions.md,
- * "Edits after a run"): lines below an edit move with inserted and deleted lines, a line that was
- * itself changed is marked stale, and a deleted line is gone. Pure: it takes changes as plain
- * numbers in VS Code's 0-based coordinates, so it is unit-tested without an editor.
+ * Keeps annotations on the right lines while the user edits a file after a run, so a figure
+ * never sits on a line it was not measured on: lines below an edit move with inserted and
+ * deleted lines, a line that was itself changed is marked stale, and a deleted line is gone.
+ * Pure: it takes changes as plain numbers in VS Code's 0-based coordinates, so it is unit-tested
+ * without an editor.
  *
  * It mirrors the document's text (as VS Code's own extension host does), because positions alone
  * cannot tell pressing Enter at the end of a line (the line is untouched) from pressing it in the

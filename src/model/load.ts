@@ -2,7 +2,7 @@
  * Reads a snapshot file and refuses anything that is not a complete snapshot of a version this
  * build knows, in one sentence that names the file and what is wrong. A document that passes has
  * every field the model and the views read, with the right type, and every frame points at a file
- * in the document: views never meet half a snapshot (decisions.md, "The snapshot file").
+ * in the document: views never meet half a snapshot, and nothing of a broken file is shown.
  */
 import { promises as fs, constants as fsConstants, type Stats } from 'node:fs';
 import { isAbsolute } from 'node:path';

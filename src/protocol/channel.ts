@@ -19,7 +19,7 @@ export interface Hello {
  * Helper → host. `exited` comes from the launcher (`python-helper/memlens_launch.py`), the
  * terminal's own process, once the program has ended: the exact exit code, or the signal's name.
  *
- * Snapshots during the run (issue 4): each one, asked by the host (`takeSnapshot`, whose `id` it
+ * Snapshots during the run: each one, asked by the host (`takeSnapshot`, whose `id` it
  * echoes) or by the program (`sys.audit("memlens.snapshot", label)`, no `id`), gets the next `seq`
  * (1, 2, …; a refused request uses one too). `snapshotStarted` says its child was forked, a copy
  * of the program at `t` (seconds since the program started); then exactly one of `snapshotWritten` (`kind:

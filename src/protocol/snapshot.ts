@@ -193,7 +193,7 @@ export interface ProcessMemory {
   sharedDirtyNote?: string;
 }
 
-/** Objects of one type (issue 3's census rows; also the GC's garbage census). */
+/** Objects of one type (the type census's rows; also the GC's garbage census). */
 export interface TypeCount {
   /** `module.QualName` for classes outside builtins, else the builtin's name (`dict`, `str`). */
   type: string;
@@ -332,7 +332,7 @@ export interface SnapshotDocument {
    * helpers that did not read them.
    */
   process?: ProcessMemory;
-  /** Issue 3's views; each optional within version 1 (absent when not collected). */
+  /** The memory panel's views; each optional within version 1 (absent when not collected). */
   census?: TypeCensus;
   gc?: GcReport;
   imports?: ImportCost[];

@@ -1,6 +1,7 @@
 /**
- * The host's end of the helper's channel (decisions.md, "Channel"): a local socket in a private
- * temporary folder (a named pipe on Windows) on which the helper sends newline-delimited JSON.
+ * The host's end of the helper's channel, apart from the program's stdout and stderr: a local
+ * socket in a private temporary folder (a named pipe on Windows) on which the helper sends
+ * newline-delimited JSON.
  * Lines arrive in arbitrary chunks and a broken or foreign line must not stop the run, so lines
  * are reassembled here and bad ones are counted and skipped. It is two-way: `send` writes the
  * host's requests (`takeSnapshot`) as JSON lines to the helper's connections: those that sent

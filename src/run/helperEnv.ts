@@ -1,7 +1,8 @@
 /**
  * The environment that makes Python load the helper: the helper's folder first on `PYTHONPATH`
  * (so its `sitecustomize` runs at start-up) and the helper's options as `MEMLENS_*` variables
- * (decisions.md, "The helper"). Shared by the CLI and the extension so both profile alike.
+ * (so the program runs as its own command line, with no helper frame under it). Shared by the
+ * CLI and the extension so both profile alike.
  */
 import * as path from 'node:path';
 

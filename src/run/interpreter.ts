@@ -1,6 +1,6 @@
 /**
  * Finds the Python interpreter to profile with and checks that it can run the helper. The lookup
- * takes its sources as arguments (decisions.md, "Interpreter") so the extension and the CLI share
+ * takes its sources as arguments so the extension and the CLI share
  * the order, and unit tests check it without either.
  */
 import { execFile, type ExecFileException } from 'node:child_process';

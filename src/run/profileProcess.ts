@@ -2,7 +2,7 @@
  * Runs the user's program under the helper as a child process and collects its snapshot: the CLI
  * uses it, and so do tests (the extension runs the program in a terminal instead, then calls
  * `finishRun`). The program gets its own process group, so cancelling reaches everything it
- * started, including the helper's forked peak capture (decisions.md, "Cancel").
+ * started, including the helper's forked peak capture.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -48,7 +48,7 @@ export interface RunHandle {
   /** Settles when the program's process has exited; rejects when it could not be started. */
   readonly done: Promise<RunStatus>;
   /**
-   * Stops the program as decisions.md's "Cancel" says: `first` (SIGINT unless given: Python
+   * Stops the program in three steps: `first` (SIGINT unless given: Python
    * writes the exit snapshot) to its process group, after the grace period SIGTERM (unless that
    * was `first`), after another SIGKILL. The CLI passes the signal it received itself, so the
    * program ends as it would have without MemLens (SIGTERM gives 143, a closed terminal's SIGHUP

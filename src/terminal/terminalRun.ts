@@ -6,8 +6,9 @@
  * and traceback stay readable: VS Code closes a terminal when its process ends, and the API has no
  * `waitOnExit`. A status bar item and a cancellable progress notification show live memory from
  * the helper's channel; stopping sends SIGINT, then SIGTERM, then SIGKILL to the terminal's
- * process group, in which the launcher ignores the first two (decisions.md, "Cancel"), and waits
- * (up to a minute) between them while the helper says it is taking the exit snapshot.
+ * process group, in which the launcher ignores the first two (they are the program's to
+ * handle), and waits (up to a minute) between them while the helper says it is taking the exit
+ * snapshot.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';

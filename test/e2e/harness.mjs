@@ -2,7 +2,7 @@
 // playwright-core for MemLens's end-to-end tests, and stops both by the process ids it started,
 // whatever happens (pass, fail, time limit, Ctrl+C). Each session works on a private copy of
 // test/e2e/workspace in its own temp dir, so runs and edits never touch the repository.
-// The recipe and its pitfalls: shared/vscode-e2e.md; the tools come from scripts/install-tools.sh.
+// The tools come from scripts/install-tools.sh.
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,4 +1,4 @@
-// Snapshots end to end in a real VS Code, as a person uses them (issue 4): profiles
+// Snapshots end to end in a real VS Code, as a person uses them: profiles
 // leaky_loop.py (keeps 1 MiB a tick on line 12) from the command palette, takes two snapshots
 // with `MemLens: Take Snapshot` while it runs (typing a label into the input box), compares them
 // with `MemLens: Compare Snapshots…` (the last two come picked), and reads what shows on screen:
@@ -6,7 +6,7 @@
 // row in the memory panel, and the Snapshots view listing both. First, a hostile run shared in
 // the workspace's snapshots folder (`memlens.snapshots.folder`), whose labels and paths carry a
 // `[x](command:…)` link, is compared and searched for leaks from the palette: the toasts quote its
-// text but hold no command link (issue 10). Screenshots go to test-results/.
+// text but hold no command link. Screenshots go to test-results/.
 // Usage: node test/e2e/run-snapshots.mjs
 import fs from 'node:fs';
 import path from 'node:path';

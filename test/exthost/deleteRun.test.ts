@@ -1,4 +1,4 @@
-// Delete in the Snapshots view removes only what MemLens wrote (issue 10, item 3): a real run of
+// Delete in the Snapshots view removes only what MemLens wrote: a real run of
 // sample.py, with a file of the user's put in its folder, is deleted through `memlens.deleteSnapshot`
 // as the view calls it; the confirmation names exactly the files that go, the user's file and so
 // the folder stay, and the user is told why. A folder of the user's beside the runs, holding JSON

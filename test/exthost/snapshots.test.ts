@@ -1,4 +1,4 @@
-// Snapshots during a run (issue 4) in the extension host: the real helper runs leaky_loop.py in a
+// Snapshots during a run in the extension host: the real helper runs leaky_loop.py in a
 // terminal; snapshots are taken with `MemLens: Take Snapshot` while it runs, compared, searched
 // for leaks, listed, renamed; the comparison's `+` text lands on the leaking line and survives the
 // run's end until it is ended.

@@ -1,4 +1,4 @@
-// Hostile text never becomes a link in what MemLens shows (issue 10, item 1). VS Code turns
+// Hostile text never becomes a link in what MemLens shows. VS Code turns
 // `[label](command:…)` in a notification's text into a link that runs the command, and MemLens
 // quotes snapshot labels, paths, working folders, a program's exception and the tracemalloc
 // importer's refusal in its notifications. These tests load snapshots whose label, file paths,

@@ -1,4 +1,4 @@
-// Comparing snapshots (issue 4) on real helper output: test/fixtures/leak/round1..4.json are the
+// Comparing snapshots on real helper output: test/fixtures/leak/round1..4.json are the
 // snapshots of test/fixtures/leak/leaky.py after 1, 2, 3 and 4 rounds (see test/fixtures/README.md).
 // Each round leaks 2 MiB of bytes on the @blobs line and 10 000 Session objects on the @sessions
 // line, and drops an 8 MiB temporary on the @temporary line. Also: compatibility warnings.

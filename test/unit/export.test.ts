@@ -1,4 +1,4 @@
-// Exports (issue 4): CSV of a snapshot's lines and of a comparison's tables (RFC 4180 quoting, the
+// Exports: CSV of a snapshot's lines and of a comparison's tables (RFC 4180 quoting, the
 // formula-injection guard, numbers that read back exactly) and the JSON of a comparison.
 import * as assert from 'node:assert/strict';
 import { diffSnapshots } from '../../src/model/diff';

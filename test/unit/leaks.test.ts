@@ -1,4 +1,4 @@
-// Finding leaks (issue 4) on the real snapshots of test/fixtures/leak/leaky.py after 1, 2, 3 and 4
+// Finding leaks on the real snapshots of test/fixtures/leak/leaky.py after 1, 2, 3 and 4
 // rounds (see test/fixtures/README.md): the @blobs line leaks 2 MiB a round, the @sessions line
 // 10 000 Session objects a round, and the @temporary line's 8 MiB is freed every round.
 import * as assert from 'node:assert/strict';

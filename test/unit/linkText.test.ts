@@ -1,4 +1,4 @@
-// Text shown in a VS Code notification never holds a link (issue 10, item 1): `unlinked` against
+// Text shown in a VS Code notification never holds a link: `unlinked` against
 // the pattern VS Code itself uses to find links in notification text.
 import * as assert from 'node:assert/strict';
 import { unlinked } from '../../src/notify/linkText';

@@ -1,4 +1,4 @@
-// A snapshot taken while the program ran (issue 4), as the real helper writes it:
+// A snapshot taken while the program ran, as the real helper writes it:
 // test/fixtures/helper-snapshot.json (see test/fixtures/README.md). It loads like any snapshot and
 // carries the fields only such a snapshot has: its sequence, its label, and memory maps in which the
 // pages shared with the helper's own children were folded back into private dirty.

@@ -1,5 +1,5 @@
 // Every notification of the extension goes through src/notify/notify.ts, which keeps text from
-// files and programs from becoming command links (issue 10, item 1). This reads the sources: a
+// files and programs from becoming command links. This reads the sources: a
 // new `window.showErrorMessage(…)` (or progress notification) anywhere else fails here, since it
 // would show untrusted text unfiltered.
 import * as assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 // An untrusted workspace must not choose the interpreter MemLens runs or the folder whose runs it
-// lists and deletes (issue 10, item 3): package.json declares both settings restricted, so VS Code
+// lists and deletes: package.json declares both settings restricted, so VS Code
 // ignores a workspace's value of them in Restricted Mode.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Which folders under the runs folder are runs, and what Delete may remove (issue 10, item 3): a
+// Which folders under the runs folder are runs, and what Delete may remove: a
 // user's folder full of JSON files is not a run, a run-named folder without a valid snapshot is
 // not either, and deleting a run removes the files MemLens wrote and nothing of the user's.
 import * as assert from 'node:assert/strict';

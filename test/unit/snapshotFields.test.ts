@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { parseSnapshot, SnapshotError } from '../../src/model/load';
 import { fixtureText } from './helpers';
 
-/** Issue 10's snapshot fields: a program that changed folder, stopped tracing and exec'd. */
+/** Snapshot fields of unusual ends: a program that changed folder, stopped tracing and exec'd. */
 suite('snapshot fields of unusual ends', () => {
   const exec = (): Record<string, any> => JSON.parse(fixtureText('helper-exec.json')) as Record<string, any>;
 
