@@ -6,14 +6,15 @@
  * memory. A pure function of the classified report, so tests check the text without a process.
  */
 import { formatBytes, formatCount } from '../model/format';
+import type { SmapsReport } from '../model/smaps';
 import {
   PERM_CLASS_TITLES,
+  SMAPS_FIELD_NAMES,
   SMAPS_GROUP_TITLES,
-  smapsFieldName,
   type SmapsField,
-  type SmapsReport,
-} from '../model/smaps';
-import type { SmapsFigures, SmapsGroup } from '../protocol/smaps';
+  type SmapsFigures,
+  type SmapsGroup,
+} from '../protocol/smaps';
 
 /** What the report needs besides the classified maps. */
 export interface SmapsReportOptions {
@@ -94,7 +95,7 @@ function classicTable(report: SmapsReport): string[] {
   }
   rows.push({ label: 'All mappings', figures: report.total });
 
-  const head = ['', 'maps', ...COLUMNS.map(smapsFieldName)];
+  const head = ['', 'maps', ...COLUMNS.map((field) => SMAPS_FIELD_NAMES[field])];
   const body = rows.map((r) =>
     'heading' in r
       ? r

@@ -37,9 +37,6 @@ const NAMED_FIELDS = {
 
 type NamedField = (typeof NAMED_FIELDS)[keyof typeof NAMED_FIELDS];
 
-/** `Mapping` properties back to their kernel names. */
-const FIELD_NAMES = Object.fromEntries(Object.entries(NAMED_FIELDS).map(([name, prop]) => [prop, name])) as Record<NamedField, string>;
-
 /** `start-end perms offset dev inode [pathname]`; the kernel pads before the pathname. */
 const HEADER = /^([0-9a-f]+)-([0-9a-f]+) +(\S{4}) +([0-9a-f]+) +([0-9a-f]+:[0-9a-f]+) +(\d+)(?: +(.*))?$/i;
 /** `Name:   value`. */
@@ -126,23 +123,6 @@ export function mappingGroup(m: Pick<Mapping, 'pathname'>): SmapsGroup {
 /** The permission classes in report order. */
 export const PERM_CLASSES: readonly PermClass[] = ['code', 'data', 'readonly', 'guard', 'shared', 'other'];
 
-/** What the reports call each group. */
-export const SMAPS_GROUP_TITLES: Readonly<Record<SmapsGroup, string>> = {
-  mapped: 'Mapped files',
-  anonymous: 'Anonymous memory',
-  kernel: 'Kernel pages',
-};
-
-/** What the reports call each permission class. */
-export const PERM_CLASS_TITLES: Readonly<Record<PermClass, string>> = {
-  code: 'code',
-  data: 'data',
-  readonly: 'read-only',
-  guard: 'guard',
-  shared: 'shared',
-  other: 'other',
-};
-
 /** The permission class of a `perms` string such as `r-xp`. */
 export function permClass(perms: string): PermClass {
   switch (perms) {
@@ -160,17 +140,6 @@ export function permClass(perms: string): PermClass {
     default:
       return 'other';
   }
-}
-
-/** A summed figure that is a kernel field: every one but the count of mappings. */
-export type SmapsField = Exclude<keyof SmapsFigures, 'mappings'>;
-
-/**
- * The kernel's name of a summed figure (`privateDirty` → `Private_Dirty`): the reports title their
- * columns as `/proc/PID/smaps` names the fields, so a reader can match them.
- */
-export function smapsFieldName(field: SmapsField): string {
-  return FIELD_NAMES[field];
 }
 
 /** The classic report of a process's memory maps. */

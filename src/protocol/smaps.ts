@@ -117,3 +117,39 @@ export interface FileUsage extends SmapsFigures {
   /** The pathname as the kernel shows it (` (deleted)` included). */
   path: string;
 }
+
+/** What the reports and the panel call each group. */
+export const SMAPS_GROUP_TITLES: Readonly<Record<SmapsGroup, string>> = {
+  mapped: 'Mapped files',
+  anonymous: 'Anonymous memory',
+  kernel: 'Kernel pages',
+};
+
+/** What the reports and the panel call each permission class. */
+export const PERM_CLASS_TITLES: Readonly<Record<PermClass, string>> = {
+  code: 'code',
+  data: 'data',
+  readonly: 'read-only',
+  guard: 'guard',
+  shared: 'shared',
+  other: 'other',
+};
+
+/** A summed figure that is a kernel field: every one but the count of mappings. */
+export type SmapsField = Exclude<keyof SmapsFigures, 'mappings'>;
+
+/**
+ * The kernel's name of each summed figure (`privateDirty` → `Private_Dirty`): the reports and the
+ * panel title their columns as `/proc/PID/smaps` names the fields, so a reader can match them.
+ */
+export const SMAPS_FIELD_NAMES: Readonly<Record<SmapsField, string>> = {
+  size: 'Size',
+  rss: 'Rss',
+  pss: 'Pss',
+  sharedClean: 'Shared_Clean',
+  sharedDirty: 'Shared_Dirty',
+  privateClean: 'Private_Clean',
+  privateDirty: 'Private_Dirty',
+  swap: 'Swap',
+  swapPss: 'SwapPss',
+};

@@ -8,9 +8,8 @@
  */
 import { html, type TemplateResult } from 'lit';
 import { formatBytes, formatCount } from '../../src/model/format';
-import { PERM_CLASS_TITLES, SMAPS_GROUP_TITLES, smapsFieldName } from '../../src/model/smaps';
 import type { LiveProcessData, MappingRow, PanelData, ProcessData, Section } from '../../src/protocol/panel';
-import type { SmapsFigures } from '../../src/protocol/smaps';
+import { PERM_CLASS_TITLES, SMAPS_FIELD_NAMES, SMAPS_GROUP_TITLES, type SmapsFigures } from '../../src/protocol/smaps';
 import type { Column } from '../table';
 import { memo, notice, pathCell, smallTable, tile, type TabContext } from './common';
 
@@ -105,7 +104,7 @@ function mapsSection(section: Section<ProcessData>, ctx: TabContext): TemplateRe
           <thead>
             <tr>
               <th class="ml-text">Kind</th>
-              ${CLASSIC.map(([key, about]) => html`<th class="ml-num" title=${about}>${key === 'mappings' ? 'Mappings' : smapsFieldName(key)}</th>`)}
+              ${CLASSIC.map(([key, about]) => html`<th class="ml-num" title=${about}>${key === 'mappings' ? 'Mappings' : SMAPS_FIELD_NAMES[key]}</th>`)}
             </tr>
           </thead>
           <tbody>
