@@ -1,5 +1,5 @@
-"""The snapshot's issue-3 fields against programs of known behaviour: the type census, the garbage
-collector's report, import costs, the timeline and pymalloc's statistics.
+"""The snapshot's memory-panel fields against programs of known behaviour: the type census, the
+garbage collector's report, import costs, the timeline and pymalloc's statistics.
 
 GIVEN a program that holds, frees or imports something known, WHEN it runs under the helper,
 THEN the snapshot counts it. Most tests run under every Python 3.8+ found (the ``python``

@@ -1,4 +1,4 @@
-// Validation of the snapshot's optional issue-3 fields (census, gc, imports, timeline,
+// Validation of the snapshot's optional memory-panel fields (census, gc, imports, timeline,
 // pymallocStats): the real helper fixture passes with all of them, a document without them passes,
 // and each malformed field is refused in one sentence that names it.
 import * as assert from 'node:assert/strict';
