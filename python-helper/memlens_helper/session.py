@@ -263,7 +263,7 @@ class Session:
             held = None
         process = smaps.read_process_memory()
         exit_capture = self._start_exit_capture()
-        helper_objects = [exit_capture, held, process]
+        helper_objects = [exit_capture, held, process, usage]
         # pymalloc reports nothing while tracemalloc's hooks sit on its allocator: its statistics
         # are read once tracing stops, and before the census allocates. Processed in-process
         # (no fork at shutdown, as on 3.12), they include what processing left in pymalloc's arenas.
