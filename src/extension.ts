@@ -23,7 +23,7 @@ import { MemoryPanel, type PanelProbe } from './panel/memoryPanel';
 import { inspectProcessCommand } from './process/inspect';
 import { readLiveProcess } from './process/readLive';
 import { profileCommand, type ProfileOptions } from './session/profile';
-import { openTracemallocSnapshot, type ImportCommandOptions } from './session/tracemallocImport';
+import { openTracemallocSnapshot, type ImportCommandOptions } from './session/openTracemallocDump';
 import { SnapshotCommands } from './snapshots/commands';
 import { runsFolders } from './snapshots/location';
 import { SnapshotStore, type RunFolder } from './snapshots/store';

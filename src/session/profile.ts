@@ -22,7 +22,7 @@ import { finishRun } from '../run/profileProcess';
 import { runsFolder } from '../snapshots/location';
 import { runFolderName } from '../snapshots/runNames';
 import { TerminalRun, type RunEnd } from '../terminal/terminalRun';
-import { interpreterFor } from './interpreter';
+import { interpreterFor } from './editorInterpreter';
 
 /** The sentence shown when the workspace is not trusted. */
 export const UNTRUSTED_MESSAGE =

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { ImportOutcome } from '../../src/session/tracemallocImport';
+import type { ImportOutcome } from '../../src/session/openTracemallocDump';
 import { api, MiB, waitFor, workspaceDir } from './util';
 
 const PROGRAM = [

@@ -16,7 +16,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { CompareOutcome, LeaksOutcome } from '../../src/snapshots/commands';
 import type { ProfileOutcome } from '../../src/session/profile';
-import type { ImportOutcome } from '../../src/session/tracemallocImport';
+import type { ImportOutcome } from '../../src/session/openTracemallocDump';
 import { VSCODE_LINK } from '../unit/vscodeLink';
 import { api, hoverTexts, waitFor, workspaceDir } from './util';
 

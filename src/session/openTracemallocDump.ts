@@ -18,7 +18,7 @@ import * as notify from '../notify/notify';
 import { helperDirFor } from '../run/helperEnv';
 import { checkInterpreter, InterpreterError } from '../run/interpreter';
 import { importTracemallocDump } from '../run/tracemallocImport';
-import { interpreterFor } from './interpreter';
+import { interpreterFor } from './editorInterpreter';
 import { OPEN_PANEL } from './profile';
 
 /** The modal warning shown before a dump is loaded. */
