@@ -24,10 +24,13 @@ import { inspectProcessCommand } from './process/inspect';
 import { readLiveProcess } from './process/readLive';
 import { profileCommand, type ProfileOptions } from './session/profile';
 import { openTracemallocSnapshot, type ImportCommandOptions } from './session/openTracemallocDump';
-import { SnapshotCommands } from './snapshots/commands';
+import { CompareCommands } from './snapshots/compareCommands';
+import { FindLeaksCommand } from './snapshots/leaksCommand';
 import { runsFolders } from './snapshots/location';
 import { SnapshotStore, type RunFolder } from './snapshots/store';
+import { TakeSnapshotCommand } from './snapshots/takeSnapshot';
 import { SNAPSHOTS_VIEW, SnapshotsView } from './snapshots/view';
+import { SnapshotViewCommands } from './snapshots/viewCommands';
 import type { TerminalRun } from './terminal/terminalRun';
 
 /** What `activate` returns. */
@@ -60,7 +63,6 @@ export function activate(context: vscode.ExtensionContext): MemLensApi {
   const panel = new MemoryPanel(ctx, readLiveProcess);
   const store = new SnapshotStore(() => runsFolders(context));
   const snapshots = new SnapshotsView(store, () => ctx.run?.runDir);
-  const snapshotCommands = new SnapshotCommands(ctx, store, snapshots, panel);
   const selector: vscode.DocumentSelector = { scheme: 'file' };
   ctx.subscriptions.push(
     lines,
@@ -78,7 +80,13 @@ export function activate(context: vscode.ExtensionContext): MemLensApi {
     vscode.window.createTreeView(SNAPSHOTS_VIEW, { treeDataProvider: snapshots, canSelectMany: true, showCollapseAll: true }),
     followRunSnapshots(ctx, snapshots),
   );
-  const table = { ...commands(ctx, panel), ...snapshotCommands.table() };
+  const table = {
+    ...commands(ctx, panel),
+    ...new TakeSnapshotCommand(ctx, store).table(),
+    ...new CompareCommands(ctx, store, panel).table(),
+    ...new FindLeaksCommand(ctx, store, panel).table(),
+    ...new SnapshotViewCommands(ctx, store, snapshots).table(),
+  };
   for (const [id, handler] of Object.entries(table)) {
     ctx.subscriptions.push(vscode.commands.registerCommand(id, notify.unlinkedErrors(handler)));
   }

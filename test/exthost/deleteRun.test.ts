@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { DeleteOutcome } from '../../src/snapshots/commands';
+import type { DeleteOutcome } from '../../src/snapshots/viewCommands';
 import type { ProfileOutcome } from '../../src/session/profile';
 import { api, sampleUri } from './util';
 

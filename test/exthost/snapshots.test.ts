@@ -5,7 +5,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import type { CompareOutcome, LeaksOutcome } from '../../src/snapshots/commands';
+import type { CompareOutcome } from '../../src/snapshots/compareCommands';
+import type { LeaksOutcome } from '../../src/snapshots/leaksCommand';
 import type { SnapshotOutcome } from '../../src/terminal/runSnapshots';
 import type { ProfileOutcome } from '../../src/session/profile';
 import { api, codeLenses, hoverTexts, MiB, openSample, sampleUri, waitFor } from './util';
