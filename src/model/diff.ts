@@ -16,9 +16,8 @@
  * - Call paths carry no identity across snapshots: a grown line lists the second snapshot's paths,
  *   each matched by its exact frames to the first snapshot's paths of that line.
  */
-import type { Delta } from '../protocol/panel';
+import type { CompareMappingRow, Delta } from '../protocol/panel';
 import type { SnapshotDocument } from '../protocol/snapshot';
-import type { SmapsGroup } from '../protocol/smaps';
 import { buildModel, lowerBound } from './model';
 import { mappingGroup } from './smaps';
 import type { LineFigures, MemModel, ResolvedPath, ScopeModel, SourceFrame } from './types';
@@ -117,19 +116,10 @@ export interface TypeDelta extends Ranked {
  * `libc.so.6 r-xp`), summed: addresses do not carry across snapshots (regions are unmapped and
  * mapped again), names and permissions do. Ranked by private dirty growth (writable memory).
  */
-export interface MappingDelta extends Ranked {
+/** The panel's row of a mapping's growth, with the kernel's own name for it. */
+export interface MappingDelta extends Ranked, CompareMappingRow {
   /** As the kernel shows it; '' for unnamed anonymous memory. */
   pathname: string;
-  perms: string;
-  group: SmapsGroup;
-  /** `pathname`, or `[anonymous]` for unnamed memory. */
-  name: string;
-  mappings: Delta;
-  size: Delta;
-  rss: Delta;
-  pss: Delta;
-  privateDirty: Delta;
-  swap: Delta;
 }
 
 /** Whole-process figures in both snapshots; null where either snapshot lacks the figure. */
