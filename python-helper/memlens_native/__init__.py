@@ -1,0 +1,122 @@
+"""The fast mode's native sampler, from Python: PEP 445 hooks on the RAW, MEM and OBJ allocators
+that sample allocations by bytes (a Poisson process of mean ``interval`` bytes) and record each
+sample's Python stack, with the per-stack estimated live bytes now (``live``) and at the moment
+the estimated live total peaked (``peak``).
+
+The C module is ``_built/_sampler<EXT_SUFFIX>``, built by ``scripts/build-native.sh`` for each
+CPython 3.8-3.13; importing this package never fails, and ``unavailable()`` says why the module
+cannot be used here (no build for this Python, a free-threaded build). Stacks are tuples of
+``(filename, lineno)``, innermost first; the RAW allocations of threads that do not hold the GIL
+have the empty stack.
+"""
+import atexit
+import os
+import sys
+import sysconfig
+from typing import List, NamedTuple, Optional, Tuple
+
+Stack = Tuple[Tuple[str, int], ...]
+
+#: The default mean sampling interval, bytes (see the README's measured costs and errors).
+DEFAULT_INTERVAL = 64 * 1024
+DEFAULT_FRAMES = 64
+
+
+class StackBytes(NamedTuple):
+    """One stack of a view: its estimated live bytes and how many samples make the estimate."""
+    stack: Stack
+    bytes: int
+    samples: int
+
+
+class PeakView(NamedTuple):
+    """The per-stack view copied when the estimated live total last rose past the margin."""
+    stacks: List[StackBytes]
+    total: int
+    #: ``time.monotonic()`` seconds of the copy (0.0 when none was taken).
+    time: float
+
+
+class Totals(NamedTuple):
+    live: int
+    high: int
+    samples: int
+    live_samples: int
+    allocations: int
+
+
+def _load() -> Tuple[Optional[object], Optional[str]]:
+    if sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return None, "this Python is free-threaded; the sampler's hooks assume the GIL"
+    try:
+        from memlens_native._built import _sampler  # type: ignore[attr-defined]
+    except ImportError as error:
+        return None, "no sampler module built for Python %d.%d (%s)" % (sys.version_info[0], sys.version_info[1], error)
+    return _sampler, None
+
+
+_sampler, _why_not = _load()
+_stop_registered = False
+
+
+def unavailable() -> Optional[str]:
+    """None when the sampler can run here, else a sentence saying why not."""
+    return _why_not
+
+
+def _module():
+    if _sampler is None:
+        raise RuntimeError(_why_not)
+    return _sampler
+
+
+def start(interval: float = DEFAULT_INTERVAL, frames: int = DEFAULT_FRAMES, seed: Optional[int] = None,
+          peak_margin: float = 0.01) -> None:
+    """Starts a new session (the previous one's views are dropped): samples from now on, with
+    ``frames`` frames per stack, a random seed unless one is given, and a peak copy at each rise
+    of the estimated live total by ``peak_margin``. Tracking stops at exit, before the interpreter
+    finalizes."""
+    global _stop_registered
+    module = _module()
+    if seed is None:
+        seed = int.from_bytes(os.urandom(8), "little")
+    module.start(float(interval), int(frames), int(seed) & (2 ** 64 - 1), float(peak_margin))
+    if not _stop_registered:
+        atexit.register(stop)
+        _stop_registered = True
+
+
+def stop() -> None:
+    """Puts the replaced allocators back; the views stay readable until the next ``start``."""
+    if _sampler is not None:
+        _sampler.stop()
+
+
+def is_tracking() -> bool:
+    return _sampler is not None and bool(_sampler.is_tracking())
+
+
+def _merged(rows: List[Tuple[Stack, int, int]]) -> List[StackBytes]:
+    """Stacks are interned by the identity of their filename objects: equal stacks whose file
+    names are distinct but equal strings are one stack here."""
+    merged = {}
+    for stack, size, count in rows:
+        before = merged.get(stack)
+        merged[stack] = (size, count) if before is None else (before[0] + size, before[1] + count)
+    return [StackBytes(stack, size, count) for stack, (size, count) in merged.items()]
+
+
+def live() -> List[StackBytes]:
+    """The estimated live bytes of each stack now."""
+    return _merged(_module().live())
+
+
+def peak() -> PeakView:
+    """The per-stack view at the recorded peak, with its estimated total and time."""
+    rows, total, when = _module().peak()
+    return PeakView(_merged(rows), total, when)
+
+
+def totals() -> Totals:
+    """Estimated live bytes, their high, samples taken and live, allocations seen."""
+    return Totals(*_module().totals())

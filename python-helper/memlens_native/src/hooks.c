@@ -1,0 +1,184 @@
+/* The PEP 445 hooks: wrappers around the RAW, MEM and OBJ allocators that pass every call to the
+ * allocator they replaced, let the per-thread countdown decide whether the allocation holds a
+ * sample point, and record the samples. An unsampled allocation costs the wrapper's call, the
+ * countdown's subtraction and compare, and the re-entry flag; a free costs a load of the filter.
+ * Memory allocated before the hooks were installed, or by anything untracked, is unknown to the
+ * table and goes straight through. */
+#include "sampler.h"
+
+typedef struct {
+    PyMemAllocatorDomain domain;
+    PyMemAllocatorEx old;
+    int raw;
+} ml_domain;
+
+static ml_domain domains[3] = {
+    { PYMEM_DOMAIN_RAW, { 0 }, 1 },
+    { PYMEM_DOMAIN_MEM, { 0 }, 0 },
+    { PYMEM_DOMAIN_OBJ, { 0 }, 0 },
+};
+static int installed;
+
+/* Whether this RAW call may read the Python stack. RAW is called without the GIL from any
+ * thread (and before a thread has a thread state); it reads frames only when this thread holds
+ * the GIL, which is when a C extension or CPython itself calls PyMem_RawMalloc from Python code. */
+static int raw_may_read_stack(void)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+    if (PyThreadState_GetUnchecked() == NULL)
+        return 0;
+#else
+    if (_PyThreadState_UncheckedGet() == NULL)
+        return 0;
+#endif
+    return PyGILState_Check();
+}
+
+/* Records a sampled allocation. The stack is read before the lock is taken: reading it may
+ * allocate and free (frame objects on 3.11+), and those frees may need the lock. */
+static void record(const ml_domain *d, ml_thread *t, void *ptr, size_t size)
+{
+    ml_frame frames[ML_MAX_FRAMES];
+    int depth = 0;
+    if (!d->raw || raw_may_read_stack())
+        depth = ml_stacks_capture(frames, ml_stacks.max_frames);
+    uint64_t weight = ml_sampling_weight(size);
+    uint64_t seen = ml_sampling_take_unflushed(t);
+    pthread_mutex_lock(&ml_state.lock);
+    ml_state.allocations += seen;
+    ml_state.samples++;
+    ml_table_insert((uintptr_t)ptr, weight, ml_stacks_intern(frames, depth), 1);
+    pthread_mutex_unlock(&ml_state.lock);
+}
+
+/* Removes a possibly sampled pointer from the table; true if it was there, with its entry. */
+static int forget(void *ptr, ml_entry *gone)
+{
+    if (ptr == NULL || !ml_filter_maybe(ptr))
+        return 0;
+    pthread_mutex_lock(&ml_state.lock);
+    int found = ml_table_remove((uintptr_t)ptr, gone);
+    pthread_mutex_unlock(&ml_state.lock);
+    return found;
+}
+
+/* The re-entry flag is set around the inner call too: pymalloc hands blocks over 512 bytes to
+ * PyMem_RawMalloc, whose RAW hook must not count the same allocation a second time. */
+static void *hook_malloc(void *ctx, size_t size)
+{
+    const ml_domain *d = ctx;
+    ml_thread *t = &ml_tls;
+    if (t->in_hook)
+        return d->old.malloc(d->old.ctx, size);
+    t->in_hook = 1;
+    void *ptr = d->old.malloc(d->old.ctx, size);
+    if (ptr != NULL && ml_sampling_take(t, size))
+        record(d, t, ptr, size);
+    t->in_hook = 0;
+    return ptr;
+}
+
+static void *hook_calloc(void *ctx, size_t nelem, size_t elsize)
+{
+    const ml_domain *d = ctx;
+    ml_thread *t = &ml_tls;
+    if (t->in_hook)
+        return d->old.calloc(d->old.ctx, nelem, elsize);
+    t->in_hook = 1;
+    void *ptr = d->old.calloc(d->old.ctx, nelem, elsize);
+    /* A successful calloc's product did not overflow. */
+    if (ptr != NULL && ml_sampling_take(t, nelem * elsize))
+        record(d, t, ptr, nelem * elsize);
+    t->in_hook = 0;
+    return ptr;
+}
+
+/* A realloc is the free of the old block and the allocation of the new one. The old block's
+ * sample is taken out before the call, while no other thread can be handed its address, and put
+ * back if the call fails (the old block then still exists). */
+static void *hook_realloc(void *ctx, void *ptr, size_t size)
+{
+    const ml_domain *d = ctx;
+    ml_thread *t = &ml_tls;
+    if (t->in_hook)
+        return d->old.realloc(d->old.ctx, ptr, size);
+    t->in_hook = 1;
+    ml_entry gone;
+    int had = forget(ptr, &gone);
+    void *moved = d->old.realloc(d->old.ctx, ptr, size);
+    if (moved == NULL) {
+        if (had) {
+            pthread_mutex_lock(&ml_state.lock);
+            ml_table_insert(gone.ptr, gone.weight, gone.stack, 0);
+            pthread_mutex_unlock(&ml_state.lock);
+        }
+    } else if (ml_sampling_take(t, size)) {
+        record(d, t, moved, size);
+    }
+    t->in_hook = 0;
+    return moved;
+}
+
+/* Frees are never skipped, even on re-entry: a sampled pointer must leave the table before its
+ * address can be handed out again. */
+static void hook_free(void *ctx, void *ptr)
+{
+    const ml_domain *d = ctx;
+    ml_entry gone;
+    forget(ptr, &gone);
+    d->old.free(d->old.ctx, ptr);
+}
+
+int ml_hooks_installed(void)
+{
+    return installed;
+}
+
+int ml_hooks_install(void)
+{
+    if (installed)
+        return 0;
+    for (int i = 0; i < 3; i++)
+        PyMem_GetAllocator(domains[i].domain, &domains[i].old);
+    for (int i = 0; i < 3; i++) {
+        PyMemAllocatorEx hook = { &domains[i], hook_malloc, hook_calloc, hook_realloc, hook_free };
+        PyMem_SetAllocator(domains[i].domain, &hook);
+    }
+    installed = 1;
+    return 0;
+}
+
+/* Puts the replaced allocators back. Blocks allocated while tracking are freed by those
+ * allocators directly from now on, which is right: the hooks only ever passed them through. */
+void ml_hooks_remove(void)
+{
+    if (!installed)
+        return;
+    for (int i = 0; i < 3; i++)
+        PyMem_SetAllocator(domains[i].domain, &domains[i].old);
+    installed = 0;
+}
+
+/* A forked child starts with an empty table: the parent's samples describe the parent's
+ * memory. The lock is held across fork() so the child never inherits it locked by a thread that
+ * does not exist there. */
+static void before_fork(void)
+{
+    pthread_mutex_lock(&ml_state.lock);
+}
+
+static void after_fork_parent(void)
+{
+    pthread_mutex_unlock(&ml_state.lock);
+}
+
+static void after_fork_child(void)
+{
+    ml_table_clear();
+    pthread_mutex_unlock(&ml_state.lock);
+}
+
+int ml_fork_handlers_install(void)
+{
+    return pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+}
