@@ -18,7 +18,7 @@ from typing import List, NamedTuple, Optional, Tuple
 Stack = Tuple[Tuple[str, int], ...]
 
 #: The default mean sampling interval, bytes (see the README's measured costs and errors).
-DEFAULT_INTERVAL = 64 * 1024
+DEFAULT_INTERVAL = 8 * 1024
 DEFAULT_FRAMES = 64
 
 
@@ -35,6 +35,13 @@ class PeakView(NamedTuple):
     total: int
     #: ``time.monotonic()`` seconds of the copy (0.0 when none was taken).
     time: float
+
+
+class LiveView(NamedTuple):
+    """The per-stack view now, with the live total and sample count read at the same moment."""
+    stacks: List[StackBytes]
+    total: int
+    samples: int
 
 
 class Totals(NamedTuple):
@@ -108,7 +115,14 @@ def _merged(rows: List[Tuple[Stack, int, int]]) -> List[StackBytes]:
 
 def live() -> List[StackBytes]:
     """The estimated live bytes of each stack now."""
-    return _merged(_module().live())
+    return live_view().stacks
+
+
+def live_view() -> LiveView:
+    """``live()`` with the totals of the same moment (``totals()`` is read later, after the
+    allocations that building this view's Python objects makes)."""
+    rows, total, samples = _module().live()
+    return LiveView(_merged(rows), total, samples)
 
 
 def peak() -> PeakView:

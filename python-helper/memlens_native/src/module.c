@@ -128,7 +128,7 @@ fail:
 }
 
 /* The tracker's own reporting is not the program's memory: its allocations pass untracked. */
-static PyObject *view(int peak, uint64_t *total, double *when)
+static PyObject *view(int peak, uint64_t *total, uint64_t *samples, double *when)
 {
     ml_thread *t = &ml_tls;
     int was = t->in_hook;
@@ -136,7 +136,8 @@ static PyObject *view(int peak, uint64_t *total, double *when)
     view_copy v;
     pthread_mutex_lock(&ml_state.lock);
     int failed = copy_view(peak, &v);
-    *total = ml_state.peak_total;
+    *total = peak ? ml_state.peak_total : ml_state.live;
+    *samples = ml_state.live_samples;
     *when = ml_state.peak_time;
     pthread_mutex_unlock(&ml_state.lock);
     PyObject *list = failed ? PyErr_NoMemory() : view_to_list(&v);
@@ -148,13 +149,17 @@ static PyObject *view(int peak, uint64_t *total, double *when)
     return list;
 }
 
+/* (view, estimated live bytes, live samples), the totals read under the same lock as the view */
 static PyObject *sampler_live(PyObject *self, PyObject *unused)
 {
     (void)self;
     (void)unused;
-    uint64_t total;
+    uint64_t total, samples;
     double when;
-    return view(0, &total, &when);
+    PyObject *list = view(0, &total, &samples, &when);
+    if (list == NULL)
+        return NULL;
+    return Py_BuildValue("(NKK)", list, (unsigned long long)total, (unsigned long long)samples);
 }
 
 /* (view, estimated total at the peak copy, its time.monotonic() seconds) */
@@ -162,9 +167,9 @@ static PyObject *sampler_peak(PyObject *self, PyObject *unused)
 {
     (void)self;
     (void)unused;
-    uint64_t total;
+    uint64_t total, samples;
     double when;
-    PyObject *list = view(1, &total, &when);
+    PyObject *list = view(1, &total, &samples, &when);
     if (list == NULL)
         return NULL;
     return Py_BuildValue("(NKd)", list, (unsigned long long)total, when);
@@ -188,7 +193,7 @@ static PyMethodDef methods[] = {
     { "start", sampler_start, METH_VARARGS, "start(interval, frames, seed, peak_margin): install the hooks, new session" },
     { "stop", sampler_stop, METH_NOARGS, "stop(): put the replaced allocators back; the views stay readable" },
     { "is_tracking", sampler_is_tracking, METH_NOARGS, "is_tracking() -> bool" },
-    { "live", sampler_live, METH_NOARGS, "live() -> [(stack, bytes, samples)], stack innermost first" },
+    { "live", sampler_live, METH_NOARGS, "live() -> ([(stack, bytes, samples)], live bytes, live samples), stacks innermost first" },
     { "peak", sampler_peak, METH_NOARGS, "peak() -> ([(stack, bytes, samples)], total, monotonic time)" },
     { "totals", sampler_totals, METH_NOARGS, "totals() -> (live, high, samples, live samples, allocations)" },
     { NULL, NULL, 0, NULL },
