@@ -104,8 +104,9 @@ def is_tracking() -> bool:
 
 
 def _merged(rows: List[Tuple[Stack, int, int]]) -> List[StackBytes]:
-    """Stacks are interned by the identity of their filename objects: equal stacks whose file
-    names are distinct but equal strings are one stack here."""
+    """The module interns stacks by code object and instruction, so one line's allocations can
+    come as several rows (two calls on one line, or two code objects of one file): equal
+    (filename, line) stacks are one row here."""
     merged = {}
     for stack, size, count in rows:
         before = merged.get(stack)

@@ -96,7 +96,8 @@ static int copy_view(int peak, view_copy *out)
     return 0;
 }
 
-/* [(((filename, lineno), ...innermost first), estimated bytes, samples), ...] */
+/* [(((filename, lineno), ...innermost first), estimated bytes, samples), ...]; stacks that differ
+ * only in instructions on the same lines are separate rows here, merged by the Python wrapper. */
 static PyObject *view_to_list(const view_copy *v)
 {
     PyObject *list = PyList_New((Py_ssize_t)v->nrows);
@@ -109,7 +110,7 @@ static PyObject *view_to_list(const view_copy *v)
             goto fail;
         for (uint32_t i = 0; i < row->depth; i++) {
             const ml_frame *f = &v->frames[row->first + i];
-            PyObject *pair = Py_BuildValue("(Oi)", f->filename, f->lineno);
+            PyObject *pair = Py_BuildValue("(Oi)", ((PyCodeObject *)f->code)->co_filename, ml_frame_line(f));
             if (pair == NULL) {
                 Py_DECREF(stack);
                 goto fail;

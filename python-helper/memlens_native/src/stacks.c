@@ -1,5 +1,5 @@
 /* Stacks: reading the Python stack of a sampled allocation through the public frame API, and
- * interning it, so that each distinct stack of (filename, line) pairs is stored once and carries
+ * interning it, so that each distinct stack of (code, instruction) pairs is stored once and carries
  * the estimated live bytes and sample count of the samples that have it, and their copy at the
  * peak. Stack 0 is the empty stack: RAW allocations made without the GIL have no Python stack. */
 #include "sampler.h"
@@ -40,9 +40,13 @@ int ml_stacks_capture(ml_frame *out, int max)
     Py_XINCREF(frame);
     while (frame != NULL && n < max) {
         PyCodeObject *code = PyFrame_GetCode(frame);
-        /* The code object of an executing frame outlives this call, and holds its filename. */
-        out[n].filename = code->co_filename;
-        out[n].lineno = PyFrame_GetLineNumber(frame);
+        /* The code object of an executing frame outlives this call. */
+        out[n].code = (PyObject *)code;
+#if PY_VERSION_HEX >= 0x030B0000
+        out[n].lasti = PyFrame_GetLasti(frame);
+#else
+        out[n].lasti = frame->f_lasti;
+#endif
         Py_DECREF(code);
         n++;
         PyFrameObject *back = PyFrame_GetBack(frame);
@@ -52,20 +56,32 @@ int ml_stacks_capture(ml_frame *out, int max)
     Py_XDECREF(frame);
 #else
     for (PyFrameObject *frame = PyEval_GetFrame(); frame != NULL && n < max; frame = frame->f_back) {
-        out[n].filename = frame->f_code->co_filename;
-        out[n].lineno = PyFrame_GetLineNumber(frame);
+        out[n].code = (PyObject *)frame->f_code;
+        out[n].lasti = frame->f_lasti;
         n++;
     }
 #endif
     return n;
 }
 
+/* As PyFrame_GetLineNumber computes it for a frame that is not traced: 3.10 counts f_lasti in
+ * 2-byte code units, the other versions in bytes; a negative offset gives the first line. */
+int ml_frame_line(const ml_frame *frame)
+{
+#if PY_VERSION_HEX >= 0x030A0000 && PY_VERSION_HEX < 0x030B0000
+    int addr = frame->lasti < 0 ? -1 : frame->lasti * 2;
+#else
+    int addr = frame->lasti;
+#endif
+    return PyCode_Addr2Line((PyCodeObject *)frame->code, addr);
+}
+
 static uint64_t hash_frames(const ml_frame *frames, int depth)
 {
     uint64_t h = 0xCBF29CE484222325ull ^ (uint64_t)depth;
     for (int i = 0; i < depth; i++) {
-        h = (h ^ (uint64_t)(uintptr_t)frames[i].filename) * 0x100000001B3ull;
-        h = (h ^ (uint64_t)(uint32_t)frames[i].lineno) * 0x100000001B3ull;
+        h = (h ^ (uint64_t)(uintptr_t)frames[i].code) * 0x100000001B3ull;
+        h = (h ^ (uint64_t)(uint32_t)frames[i].lasti) * 0x100000001B3ull;
     }
     return h ^ (h >> 29);
 }
@@ -76,7 +92,7 @@ static int same_frames(const ml_stack *s, const ml_frame *frames, int depth)
         return 0;
     const ml_frame *mine = ml_stacks.frames + s->first;
     for (int i = 0; i < depth; i++)
-        if (mine[i].filename != frames[i].filename || mine[i].lineno != frames[i].lineno)
+        if (mine[i].code != frames[i].code || mine[i].lasti != frames[i].lasti)
             return 0;
     return 1;
 }
@@ -131,7 +147,7 @@ static int reserve(int depth)
     return 1;
 }
 
-/* The id of the stack, interned on first sight. A new stack keeps a reference to each filename
+/* The id of the stack, interned on first sight. A new stack keeps a reference to each code object
  * (the GIL is held whenever there are frames), released only when a new session starts. When
  * memory runs out the sample goes to the empty stack rather than being lost. */
 uint32_t ml_stacks_intern(const ml_frame *frames, int depth)
@@ -151,7 +167,7 @@ uint32_t ml_stacks_intern(const ml_frame *frames, int depth)
     ml_stacks.stacks[id] = (ml_stack){ .hash = hash, .first = (uint32_t)ml_stacks.nframes, .depth = (uint32_t)depth };
     ml_stacks.peak_bytes[id] = ml_stacks.peak_count[id] = 0;
     for (int i = 0; i < depth; i++) {
-        Py_INCREF(frames[i].filename);
+        Py_INCREF(frames[i].code);
         ml_stacks.frames[ml_stacks.nframes++] = frames[i];
     }
     index_put(id);
@@ -176,12 +192,12 @@ void ml_stacks_clear_totals(void)
     ml_stacks.peak_nstacks = 0;
 }
 
-/* Forgets every stack and drops the references to their filenames. Called by start() with the
- * hooks off, so freeing a filename cannot re-enter the table. */
+/* Forgets every stack and drops the references to their code objects. Called by start() with
+ * the hooks off, so freeing a code object cannot re-enter the table. */
 void ml_stacks_release(void)
 {
     for (size_t i = 0; i < ml_stacks.nframes; i++)
-        Py_DECREF(ml_stacks.frames[i].filename);
+        Py_DECREF(ml_stacks.frames[i].code);
     ml_stacks.nframes = 0;
     ml_stacks.nstacks = 1;
     ml_stacks.stacks[0] = (ml_stack){ 0 };
