@@ -37,7 +37,10 @@ typedef struct {
     int in_hook;          /* re-entry guard: set while this thread is inside a hook */
 } ml_thread;
 
-extern __thread ml_thread ml_tls;
+/* initial-exec: every hook reads this, and the default model for a dlopen'ed module calls
+ * __tls_get_addr on each access. glibc keeps spare static TLS for modules loaded late; if it
+ * were exhausted the import would fail and MemLens would use its exact mode. */
+extern __thread ml_thread ml_tls __attribute__((tls_model("initial-exec")));
 
 /* sampling.c */
 void ml_sampling_configure(double interval, uint64_t seed);
@@ -83,9 +86,25 @@ typedef struct {
 
 extern ml_state_t ml_state;
 
+/* Fibonacci hashing of the address; the low 4 bits are always zero for Python's allocators. */
+static inline uint64_t ml_hash_ptr(uintptr_t p)
+{
+    return (uint64_t)(p >> 4) * 0x9E3779B97F4A7C15ull;
+}
+
+static inline uint32_t ml_filter_slot(uintptr_t p)
+{
+    return (uint32_t)(ml_hash_ptr(p) >> (64 - ML_FILTER_BITS));
+}
+
+/* Whether a freed pointer may be in the table: inline, since every free asks. */
+static inline int ml_filter_maybe(const void *ptr)
+{
+    return __atomic_load_n(&ml_state.filter[ml_filter_slot((uintptr_t)ptr)], __ATOMIC_RELAXED) != 0;
+}
+
 int ml_table_init(void);
 void ml_table_clear(void);                         /* lock held */
-int ml_filter_maybe(const void *ptr);
 void ml_table_insert(uintptr_t ptr, uint64_t weight, uint32_t stack, int check_peak); /* lock held */
 int ml_table_remove(uintptr_t ptr, ml_entry *out); /* lock held */
 

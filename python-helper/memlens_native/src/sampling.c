@@ -7,7 +7,7 @@
 
 #include <math.h>
 
-__thread ml_thread ml_tls;
+__thread ml_thread ml_tls __attribute__((tls_model("initial-exec")));
 
 /* The session's parameters, written by start() before the hooks are installed and read after. */
 static double interval = 65536.0;

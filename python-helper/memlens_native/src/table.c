@@ -12,27 +12,11 @@
 
 ml_state_t ml_state = { .lock = PTHREAD_MUTEX_INITIALIZER, .peak_margin = 0.01 };
 
-/* Fibonacci hashing of the address; the low 4 bits are always zero for Python's allocators. */
-static inline uint64_t hash_ptr(uintptr_t p)
-{
-    return (uint64_t)(p >> 4) * 0x9E3779B97F4A7C15ull;
-}
-
-static inline uint32_t filter_slot(uintptr_t p)
-{
-    return (uint32_t)(hash_ptr(p) >> (64 - ML_FILTER_BITS));
-}
-
-int ml_filter_maybe(const void *ptr)
-{
-    return __atomic_load_n(&ml_state.filter[filter_slot((uintptr_t)ptr)], __ATOMIC_RELAXED) != 0;
-}
-
 /* A counter that reached its maximum stays there (the filter then only says "maybe"), so that
  * it can never wrap to zero while a sampled pointer with that hash is live. */
 static void filter_add(uintptr_t p, int delta)
 {
-    uint16_t *slot = &ml_state.filter[filter_slot(p)];
+    uint16_t *slot = &ml_state.filter[ml_filter_slot(p)];
     uint16_t v = *slot;
     if (v == UINT16_MAX)
         return;
@@ -59,7 +43,7 @@ void ml_table_clear(void)
 
 static size_t slot_of(uintptr_t ptr, size_t mask)
 {
-    size_t i = (size_t)(hash_ptr(ptr) >> 32) & mask;
+    size_t i = (size_t)(ml_hash_ptr(ptr) >> 32) & mask;
     while (ml_state.entries[i].ptr != 0 && ml_state.entries[i].ptr != ptr)
         i = (i + 1) & mask;
     return i;
@@ -143,7 +127,7 @@ int ml_table_remove(uintptr_t ptr, ml_entry *out)
      * slot does not lie cyclically between the hole and them. */
     size_t hole = i;
     for (size_t j = (i + 1) & mask; ml_state.entries[j].ptr != 0; j = (j + 1) & mask) {
-        size_t home = (size_t)(hash_ptr(ml_state.entries[j].ptr) >> 32) & mask;
+        size_t home = (size_t)(ml_hash_ptr(ml_state.entries[j].ptr) >> 32) & mask;
         if (((j - home) & mask) >= ((j - hole) & mask)) {
             ml_state.entries[hole] = ml_state.entries[j];
             hole = j;
