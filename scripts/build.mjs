@@ -1,10 +1,15 @@
 // Bundles every entry with esbuild: the extension, the CLI, the memory panel's webview (browser
 // code: out/webview/main.js and main.css, with the codicons' font and stylesheet copied beside
 // them, the only files the webview may load), and the test entries (unit tests run in plain Node;
-// extension-host tests run inside a real VS Code, which provides `vscode`).
+// extension-host tests run inside a real VS Code, which provides `vscode`). First the fast mode's
+// native sampler for each Python found (scripts/build-native.sh: a fraction of a second when up
+// to date; a compile error fails the build).
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+
+execFileSync('bash', ['scripts/build-native.sh'], { stdio: 'inherit' });
 
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning' };
 
