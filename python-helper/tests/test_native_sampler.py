@@ -264,3 +264,35 @@ def test_start_stop_start_and_blocks_that_cross_them(python: str, tmp_path: Path
     assert out["after_stop"][0] >= 32 * MiB * 0.95, out
     assert out["fresh"][0] == 0 and out["fresh"][3] == 0, out
     assert abs(out["second"] - 32 * MiB) <= 0.02 * 32 * MiB, out
+
+
+def test_raw_allocations_without_the_gil_go_to_the_empty_stack(python: str, tmp_path: Path) -> None:
+    """ctypes.CDLL releases the GIL around the call: PyMem_RawMalloc and PyMem_RawFree then run in
+    the RAW hook without it, from 8 threads at once. Those samples have no Python stack; freed
+    the same way, they leave the table."""
+    out = run_program(python, tmp_path, """
+        import ctypes
+        libpython = ctypes.CDLL(None)  # the interpreter's own symbols, called without the GIL
+        raw_malloc, raw_free = libpython.PyMem_RawMalloc, libpython.PyMem_RawFree
+        raw_malloc.restype, raw_malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+        raw_free.restype, raw_free.argtypes = None, [ctypes.c_void_p]
+        blocks = [[] for _ in range(8)]
+        def work(n):
+            for _ in range(64):
+                blocks[n].append(raw_malloc(64 * 1024))
+        sampler.start(seed=8)
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        held = sum(r.bytes for r in sampler.live() if r.stack == ())
+        def release(n):
+            for p in blocks[n]: raw_free(p)
+        threads = [threading.Thread(target=release, args=(n,)) for n in range(8)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        after = sum(r.bytes for r in sampler.live() if r.stack == ())
+        sampler.stop()
+        report(held=held, after=after, exact=8 * 64 * 64 * 1024)
+    """)
+    assert abs(out["held"] - out["exact"]) <= 0.05 * out["exact"], out
+    assert out["after"] <= 0.01 * out["exact"], out
