@@ -296,3 +296,23 @@ def test_raw_allocations_without_the_gil_go_to_the_empty_stack(python: str, tmp_
     """)
     assert abs(out["held"] - out["exact"]) <= 0.05 * out["exact"], out
     assert out["after"] <= 0.01 * out["exact"], out
+
+
+def test_a_program_that_never_stops_the_sampler_exits_cleanly(python: str, tmp_path: Path) -> None:
+    """start() registers stop() at exit, so the interpreter finalizes on its own allocators;
+    blocks sampled while tracking are freed through them during finalization. A thread still
+    allocating at exit and a forked child ending with os._exit end cleanly too."""
+    out = run_program(python, tmp_path, """
+        sampler.start(seed=9)
+        kept = [bytearray(1024) for _ in range(20000)]
+        def churn():
+            while True:
+                bytearray(4096)
+        threading.Thread(target=churn, daemon=True).start()
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if sampler.is_tracking() else 1)
+        _, status = os.waitpid(pid, 0)
+        report(child_status=status, tracking=sampler.is_tracking())
+    """)
+    assert out == {"child_status": 0, "tracking": True}
