@@ -82,8 +82,9 @@ void ml_table_insert(uintptr_t ptr, uint64_t weight, uint32_t stack, int check_p
         return;
     size_t i = slot_of(ptr, ml_state.capacity - 1);
     if (ml_state.entries[i].ptr == ptr) {
-        /* The allocator handed out an address we still hold: its free bypassed the hooks
-         * (freed before start, or by another allocator). The old sample is gone. */
+        /* The allocator handed out an address the table still holds: its free did not pass
+         * through these hooks (C code that freed with another domain's function than it
+         * allocated with). That block is gone, and so is its sample. */
         ml_entry gone;
         ml_table_remove(ptr, &gone);
         i = slot_of(ptr, ml_state.capacity - 1);
