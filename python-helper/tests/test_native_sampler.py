@@ -316,3 +316,30 @@ def test_a_program_that_never_stops_the_sampler_exits_cleanly(python: str, tmp_p
         report(child_status=status, tracking=sampler.is_tracking())
     """)
     assert out == {"child_status": 0, "tracking": True}
+
+
+def test_a_stack_reaches_a_line_30_calls_above_the_allocation(python: str, tmp_path: Path) -> None:
+    """Deep stacks cost only on samples: at the default 64 frames, a buffer allocated 30 calls
+    below a line has that line in its stack (at 8 frames it has not), with every frame between."""
+    out = run_program(python, tmp_path, """
+        def down(depth):
+            if depth == 0:
+                return bytearray(8 * MiB)  # @bottom
+            return down(depth - 1)  # @recurse
+        def caller():
+            return down(30)  # @top
+        found = {}
+        for frames in (64, 8):
+            sampler.start(seed=10, frames=frames)
+            buffer = caller()
+            stacks = [r.stack for r in sampler.live() if r.stack and r.stack[0] == (__file__, LINE_bottom)]
+            sampler.stop()
+            del buffer
+            found[frames] = [[line for _, line in stack] for stack in stacks]
+        report(found=found, bottom=LINE_bottom, recurse=LINE_recurse, top=LINE_top)
+    """)
+    deep, shallow = out["found"]["64"], out["found"]["8"]
+    bottom, recurse, top = out["bottom"], out["recurse"], out["top"]
+    assert len(deep) == 1 and len(shallow) == 1, out
+    assert deep[0][:32] == [bottom] + [recurse] * 30 + [top], out
+    assert shallow[0] == [bottom] + [recurse] * 7, out
