@@ -10,7 +10,7 @@ import type { Ctx } from '../ctx';
 import { displayPath } from '../editor/paths';
 import { Comparison } from '../model/comparison';
 import { compareCompatibility } from '../model/compat';
-import { diffSnapshots, largestGrowth } from '../model/diff';
+import { diffModels, largestGrowth } from '../model/diff';
 import { diffToCsv, diffToJson } from '../model/export';
 import { formatDuration, formatSignedBytes } from '../model/format';
 import { SnapshotError } from '../model/load';
@@ -74,9 +74,11 @@ export class CompareCommands {
     }
     const [b, a] = docs;
     const compat = compareCompatibility(b, a);
-    const diff = diffSnapshots(b, a);
+    // The later snapshot's model is shown too: built once, for the diff and the views.
+    const shown = buildModel(a);
+    const diff = diffModels(buildModel(b), shown);
     const comparison = new Comparison(diff, before, after);
-    this.ctx.setComparison(buildModel(a), { snapshotPath: after }, comparison);
+    this.ctx.setComparison(shown, { snapshotPath: after }, comparison);
     this.panel.showComparison(diff, compat);
     if (compat.warnings.length > 0) void notify.warn(`MemLens: ${compat.warnings.join(' ')}`);
     const top = largestGrowth(diff.lines, 1)[0];
