@@ -49,7 +49,11 @@ if [ ! -f "$CS_DIR/.installed-$CODE_SERVER_VERSION" ]; then
 { "private": true, "dependencies": { "code-server": "$CODE_SERVER_VERSION" },
   "allowScripts": { "code-server": true, "argon2": true } }
 JSON
-  # Node 24 first on PATH with its own headers: the user's npmrc may point nodedir at Node 20's.
+  # Run from `npm test`, this script inherits the outer npm's npm_* variables, which the inner npm
+  # reads as its own config: npm_config_user_agent then says Node 20, and code-server's postinstall
+  # refuses to install. Drop them all, then put Node 24 first on PATH with its own headers (the
+  # user's npmrc may point nodedir at Node 20's).
+  while IFS= read -r v; do unset "$v"; done < <(compgen -e | grep -i '^npm_' || true)
   export PATH="$NODE24_DIR/bin:$PATH" npm_config_nodedir="$NODE24_DIR"
   (cd "$CS_DIR" && npm install --no-audit --no-fund --no-package-lock)
   # code-server's postinstall installs VS Code's own modules; run it by hand if npm skipped it.
