@@ -23,10 +23,12 @@ DEFAULT_FRAMES = 64
 
 
 class StackBytes(NamedTuple):
-    """One stack of a view: its estimated live bytes and how many samples make the estimate."""
+    """One stack of a view: its estimated live bytes, how many samples make the estimate, and the
+    estimated number of live blocks (each sample stands for 1/p allocations)."""
     stack: Stack
     bytes: int
     samples: int
+    blocks: int
 
 
 class PeakView(NamedTuple):
@@ -35,6 +37,8 @@ class PeakView(NamedTuple):
     total: int
     #: ``time.monotonic()`` seconds of the copy (0.0 when none was taken).
     time: float
+    #: How many times the view was copied this session (each rise of the margin).
+    copies: int
 
 
 class LiveView(NamedTuple):
@@ -103,15 +107,17 @@ def is_tracking() -> bool:
     return _sampler is not None and bool(_sampler.is_tracking())
 
 
-def _merged(rows: List[Tuple[Stack, int, int]]) -> List[StackBytes]:
+def _merged(rows: List[Tuple[Stack, int, int, float]]) -> List[StackBytes]:
     """The module interns stacks by code object and instruction, so one line's allocations can
     come as several rows (two calls on one line, or two code objects of one file): equal
-    (filename, line) stacks are one row here."""
+    (filename, line) stacks are one row here. Block estimates come as fractions, rounded once
+    summed."""
     merged = {}
-    for stack, size, count in rows:
+    for stack, size, count, blocks in rows:
         before = merged.get(stack)
-        merged[stack] = (size, count) if before is None else (before[0] + size, before[1] + count)
-    return [StackBytes(stack, size, count) for stack, (size, count) in merged.items()]
+        merged[stack] = (size, count, blocks) if before is None else (
+            before[0] + size, before[1] + count, before[2] + blocks)
+    return [StackBytes(stack, size, count, int(blocks + 0.5)) for stack, (size, count, blocks) in merged.items()]
 
 
 def live() -> List[StackBytes]:
@@ -127,9 +133,9 @@ def live_view() -> LiveView:
 
 
 def peak() -> PeakView:
-    """The per-stack view at the recorded peak, with its estimated total and time."""
-    rows, total, when = _module().peak()
-    return PeakView(_merged(rows), total, when)
+    """The per-stack view at the recorded peak, with its estimated total, time and copies."""
+    rows, total, when, copies = _module().peak()
+    return PeakView(_merged(rows), total, when, copies)
 
 
 def totals() -> Totals:

@@ -27,12 +27,17 @@ MiB = 1024 * 1024
 def on_line(rows, line):
     """Estimated bytes and samples of the stacks whose innermost frame of this file is `line`."""
     size = count = 0
-    for stack, nbytes, samples in rows:
+    for stack, nbytes, samples, _blocks in rows:
         mine = [l for f, l in stack if f == __file__]
         if mine and mine[0] == line:
             size += nbytes
             count += samples
     return size, count
+
+def blocks_on_line(rows, line):
+    """Estimated live blocks of the stacks whose innermost frame of this file is `line`."""
+    return sum(blocks for stack, _n, _s, blocks in rows
+               if [l for f, l in stack if f == __file__][:1] == [line])
 
 def report(**values):
     print("RESULT " + json.dumps(values))
@@ -122,6 +127,34 @@ def test_small_objects_on_a_line_within_10_percent_in_19_of_20_seeds(python: str
     assert len(within) >= 19, out
 
 
+def test_block_counts_of_small_objects_within_10_percent_in_19_of_20_seeds(python: str, tmp_path: Path) -> None:
+    """Each sample stands for 1/p allocations: their sum estimates the line's live blocks, which
+    tracemalloc counts exactly (same process, same free-list state, as above)."""
+    out = run_program(python, tmp_path, """
+        import tracemalloc
+        def build():
+            return [(str(i) * 3, {"k": i}, (i, i + 1)) for i in range(15000)]  # @build
+        data = build(); del data
+        tracemalloc.start()
+        data = build()
+        truth = sum(s.count for s in tracemalloc.take_snapshot().statistics("lineno")
+                    if (s.traceback[0].filename, s.traceback[0].lineno) == (__file__, LINE_build))
+        tracemalloc.stop()
+        del data
+        errors = []
+        for seed in range(20):
+            sampler.start(seed=100 + seed)
+            data = build()
+            errors.append(blocks_on_line(sampler.live(), LINE_build) / truth - 1)
+            sampler.stop()
+            del data
+        report(truth=truth, errors=errors)
+    """, timeout=300)
+    assert out["truth"] >= 30000
+    within = [e for e in out["errors"] if abs(e) <= 0.10]
+    assert len(within) >= 19, out
+
+
 def test_a_64_mib_buffer_freed_at_once_is_in_the_peak_view_not_after(python: str, tmp_path: Path) -> None:
     out = run_program(python, tmp_path, """
         sampler.start(seed=2)
@@ -132,17 +165,18 @@ def test_a_64_mib_buffer_freed_at_once_is_in_the_peak_view_not_after(python: str
             del temporary
             return time.perf_counter() - t0
         lived = spike()
-        peak_rows, peak_total, peak_time = sampler.peak()
+        peak_rows, peak_total, peak_time, copies = sampler.peak()
         at_peak, _ = on_line(peak_rows, LINE_spike)
         after, _ = on_line(sampler.live(), LINE_spike)
         sampler.stop()
         report(lived=lived, at_peak=at_peak, after=after, peak_total=peak_total, peak_time=peak_time,
-               now=time.monotonic())
+               now=time.monotonic(), copies=copies)
     """)
     assert out["lived"] < 0.001, "the buffer lived %.6f s" % out["lived"]
     assert out["at_peak"] >= 0.9 * 64 * MiB, out
     assert out["peak_total"] >= 72 * MiB * 0.9, out
     assert 0 < out["peak_time"] <= out["now"], out
+    assert out["copies"] >= 2, out  # at least the kept buffer's rise and the spike's
     assert out["after"] == 0, out
 
 

@@ -42,12 +42,14 @@ static void record(const ml_domain *d, ml_thread *t, void *ptr, size_t size)
     int depth = 0;
     if (!d->raw || raw_may_read_stack())
         depth = ml_stacks_capture(frames, ml_stacks.max_frames);
-    uint64_t weight = ml_sampling_weight(size);
+    ml_entry entry = { .ptr = (uintptr_t)ptr };
+    entry.weight = ml_sampling_weight(size, &entry.blocks);
     uint64_t seen = ml_sampling_take_unflushed(t);
     pthread_mutex_lock(&ml_state.lock);
     ml_state.allocations += seen;
     ml_state.samples++;
-    ml_table_insert((uintptr_t)ptr, weight, ml_stacks_intern(frames, depth), 1);
+    entry.stack = ml_stacks_intern(frames, depth);
+    ml_table_insert(&entry, 1);
     pthread_mutex_unlock(&ml_state.lock);
 }
 
@@ -109,7 +111,7 @@ static void *hook_realloc(void *ctx, void *ptr, size_t size)
     if (moved == NULL) {
         if (had) {
             pthread_mutex_lock(&ml_state.lock);
-            ml_table_insert(gone.ptr, gone.weight, gone.stack, 0);
+            ml_table_insert(&gone, 0);
             pthread_mutex_unlock(&ml_state.lock);
         }
     } else if (ml_sampling_take(t, size)) {

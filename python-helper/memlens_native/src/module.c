@@ -10,7 +10,7 @@
 /* One stack of a view, copied out of the tables under the lock. */
 typedef struct {
     uint32_t first, depth;
-    uint64_t bytes, count;
+    uint64_t bytes, count, blocks;  /* blocks in ML_BLOCK_UNITS */
 } view_row;
 
 typedef struct {
@@ -91,12 +91,13 @@ static int copy_view(int peak, view_copy *out)
         if (count == 0)
             continue;
         uint64_t bytes = peak ? ml_stacks.peak_bytes[id] : s->live_bytes;
-        out->rows[out->nrows++] = (view_row){ s->first, s->depth, bytes, count };
+        uint64_t blocks = peak ? ml_stacks.peak_blocks[id] : s->live_blocks;
+        out->rows[out->nrows++] = (view_row){ s->first, s->depth, bytes, count, blocks };
     }
     return 0;
 }
 
-/* [(((filename, lineno), ...innermost first), estimated bytes, samples), ...]; stacks that differ
+/* [(((filename, lineno), ...innermost first), estimated bytes, samples, estimated blocks), ...]; stacks that differ
  * only in instructions on the same lines are separate rows here, merged by the Python wrapper. */
 static PyObject *view_to_list(const view_copy *v)
 {
@@ -117,7 +118,10 @@ static PyObject *view_to_list(const view_copy *v)
             }
             PyTuple_SET_ITEM(stack, i, pair);
         }
-        PyObject *item = Py_BuildValue("(NKK)", stack, (unsigned long long)row->bytes, (unsigned long long)row->count);
+        /* A fraction: the wrapper sums the rows of one line before it rounds. */
+        double blocks = (double)row->blocks / ML_BLOCK_UNITS;
+        PyObject *item = Py_BuildValue("(NKKd)", stack, (unsigned long long)row->bytes, (unsigned long long)row->count,
+                                       blocks);
         if (item == NULL)
             goto fail;
         PyList_SET_ITEM(list, (Py_ssize_t)r, item);
@@ -129,7 +133,7 @@ fail:
 }
 
 /* The tracker's own reporting is not the program's memory: its allocations pass untracked. */
-static PyObject *view(int peak, uint64_t *total, uint64_t *samples, double *when)
+static PyObject *view(int peak, uint64_t *total, uint64_t *samples, double *when, uint64_t *copies)
 {
     ml_thread *t = &ml_tls;
     int was = t->in_hook;
@@ -140,6 +144,7 @@ static PyObject *view(int peak, uint64_t *total, uint64_t *samples, double *when
     *total = peak ? ml_state.peak_total : ml_state.live;
     *samples = ml_state.live_samples;
     *when = ml_state.peak_time;
+    *copies = ml_state.peak_copies;
     pthread_mutex_unlock(&ml_state.lock);
     PyObject *list = failed ? PyErr_NoMemory() : view_to_list(&v);
     if (!failed) {
@@ -155,25 +160,25 @@ static PyObject *sampler_live(PyObject *self, PyObject *unused)
 {
     (void)self;
     (void)unused;
-    uint64_t total, samples;
+    uint64_t total, samples, copies;
     double when;
-    PyObject *list = view(0, &total, &samples, &when);
+    PyObject *list = view(0, &total, &samples, &when, &copies);
     if (list == NULL)
         return NULL;
     return Py_BuildValue("(NKK)", list, (unsigned long long)total, (unsigned long long)samples);
 }
 
-/* (view, estimated total at the peak copy, its time.monotonic() seconds) */
+/* (view, estimated total at the peak copy, its time.monotonic() seconds, copies taken) */
 static PyObject *sampler_peak(PyObject *self, PyObject *unused)
 {
     (void)self;
     (void)unused;
-    uint64_t total, samples;
+    uint64_t total, samples, copies;
     double when;
-    PyObject *list = view(1, &total, &samples, &when);
+    PyObject *list = view(1, &total, &samples, &when, &copies);
     if (list == NULL)
         return NULL;
-    return Py_BuildValue("(NKd)", list, (unsigned long long)total, when);
+    return Py_BuildValue("(NKdK)", list, (unsigned long long)total, when, (unsigned long long)copies);
 }
 
 /* (estimated live bytes, their high, samples taken, samples live, allocations seen) */
@@ -194,8 +199,8 @@ static PyMethodDef methods[] = {
     { "start", sampler_start, METH_VARARGS, "start(interval, frames, seed, peak_margin): install the hooks, new session" },
     { "stop", sampler_stop, METH_NOARGS, "stop(): put the replaced allocators back; the views stay readable" },
     { "is_tracking", sampler_is_tracking, METH_NOARGS, "is_tracking() -> bool" },
-    { "live", sampler_live, METH_NOARGS, "live() -> ([(stack, bytes, samples)], live bytes, live samples), stacks innermost first" },
-    { "peak", sampler_peak, METH_NOARGS, "peak() -> ([(stack, bytes, samples)], total, monotonic time)" },
+    { "live", sampler_live, METH_NOARGS, "live() -> ([(stack, bytes, samples, blocks)], live bytes, live samples), stacks innermost first" },
+    { "peak", sampler_peak, METH_NOARGS, "peak() -> ([(stack, bytes, samples, blocks)], total, monotonic time, copies)" },
     { "totals", sampler_totals, METH_NOARGS, "totals() -> (live, high, samples, live samples, allocations)" },
     { NULL, NULL, 0, NULL },
 };

@@ -45,7 +45,7 @@ extern __thread ml_thread ml_tls __attribute__((tls_model("initial-exec")));
 /* sampling.c */
 void ml_sampling_configure(double interval, uint64_t seed);
 int ml_sampling_decide(ml_thread *t, size_t size);
-uint64_t ml_sampling_weight(size_t size);
+uint64_t ml_sampling_weight(size_t size, uint32_t *blocks);
 uint64_t ml_sampling_take_unflushed(ml_thread *t);
 
 /* The fast path of every tracked allocation: true when the allocation holds a sample point. */
@@ -63,7 +63,12 @@ typedef struct {
     uintptr_t ptr;        /* 0: the slot is empty */
     uint64_t weight;      /* estimated bytes this sample stands for */
     uint32_t stack;       /* interned stack id */
+    uint32_t blocks;      /* estimated allocations it stands for (1/p), in ML_BLOCK_UNITS */
 } ml_entry;
+
+/* Estimated block counts are kept in fixed point (sixteenths), so that adding and removing the
+ * samples of a long run leaves no rounding drift in the per-stack sums. */
+#define ML_BLOCK_UNITS 16
 
 #define ML_FILTER_BITS 16
 #define ML_FILTER_SLOTS (1u << ML_FILTER_BITS)
@@ -82,6 +87,7 @@ typedef struct {
     double peak_margin;
     double peak_time;     /* CLOCK_MONOTONIC seconds of the last peak copy, as time.monotonic() */
     uint64_t peak_total;
+    uint64_t peak_copies; /* how many times the peak view was copied this session */
 } ml_state_t;
 
 extern ml_state_t ml_state;
@@ -105,14 +111,14 @@ static inline int ml_filter_maybe(const void *ptr)
 
 int ml_table_init(void);
 void ml_table_clear(void);                         /* lock held */
-void ml_table_insert(uintptr_t ptr, uint64_t weight, uint32_t stack, int check_peak); /* lock held */
+void ml_table_insert(const ml_entry *entry, int check_peak); /* lock held */
 int ml_table_remove(uintptr_t ptr, ml_entry *out); /* lock held */
 
 /* stacks.c: interned stacks and the per-stack live and peak totals. */
 typedef struct {
     uint64_t hash;
     uint32_t first, depth;  /* frames[first .. first + depth) */
-    uint64_t live_bytes, live_count;
+    uint64_t live_bytes, live_count, live_blocks;  /* live_blocks in ML_BLOCK_UNITS */
 } ml_stack;
 
 typedef struct {
@@ -122,7 +128,7 @@ typedef struct {
     uint32_t nstacks, stacks_capacity;
     uint32_t *index;        /* open addressing over stack hashes: id + 1, 0 empty */
     uint32_t index_capacity;
-    uint64_t *peak_bytes, *peak_count;   /* per stack, copied at the peak */
+    uint64_t *peak_bytes, *peak_count, *peak_blocks;   /* per stack, copied at the peak */
     uint32_t peak_nstacks;
     int max_frames;
 } ml_stacks_t;

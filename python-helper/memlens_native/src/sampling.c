@@ -79,12 +79,16 @@ int ml_sampling_decide(ml_thread *t, size_t size)
     return 1;
 }
 
-/* size / P(sampled), rounded: close to S + size/2 for small allocations, size for large ones. */
-uint64_t ml_sampling_weight(size_t size)
+/* size / P(sampled), rounded: close to S + size/2 for small allocations, size for large ones;
+ * and in `blocks`, 1 / P(sampled) in ML_BLOCK_UNITS, the allocations the sample stands for. */
+uint64_t ml_sampling_weight(size_t size, uint32_t *blocks)
 {
     double p = -expm1(-(double)size / interval);
-    if (p <= 0.0)
+    if (!(p > 0.0) || size == 0) {
+        *blocks = (uint32_t)fmin(interval * ML_BLOCK_UNITS, 4e9);
         return (uint64_t)interval;
+    }
+    *blocks = (uint32_t)fmin((double)ML_BLOCK_UNITS / p + 0.5, 4e9);
     return (uint64_t)((double)size / p + 0.5);
 }
 

@@ -21,9 +21,11 @@ int ml_stacks_init(void)
     ml_stacks.stacks = calloc(ml_stacks.stacks_capacity, sizeof(ml_stack));
     ml_stacks.peak_bytes = calloc(ml_stacks.stacks_capacity, sizeof(uint64_t));
     ml_stacks.peak_count = calloc(ml_stacks.stacks_capacity, sizeof(uint64_t));
+    ml_stacks.peak_blocks = calloc(ml_stacks.stacks_capacity, sizeof(uint64_t));
     ml_stacks.index_capacity = 512;
     ml_stacks.index = calloc(ml_stacks.index_capacity, sizeof(uint32_t));
-    if (!ml_stacks.frames || !ml_stacks.stacks || !ml_stacks.peak_bytes || !ml_stacks.peak_count || !ml_stacks.index)
+    if (!ml_stacks.frames || !ml_stacks.stacks || !ml_stacks.peak_bytes || !ml_stacks.peak_count || !ml_stacks.peak_blocks
+        || !ml_stacks.index)
         return -1;
     ml_stacks.nstacks = 1;  /* the empty stack */
     return 0;
@@ -131,6 +133,10 @@ static int reserve(int depth)
         if (peak_count == NULL)
             return 0;
         ml_stacks.peak_count = peak_count;
+        uint64_t *peak_blocks = realloc(ml_stacks.peak_blocks, capacity * sizeof(uint64_t));
+        if (peak_blocks == NULL)
+            return 0;
+        ml_stacks.peak_blocks = peak_blocks;
         ml_stacks.stacks_capacity = capacity;
     }
     if (2 * (ml_stacks.nstacks + 1) > ml_stacks.index_capacity) {
@@ -165,7 +171,7 @@ uint32_t ml_stacks_intern(const ml_frame *frames, int depth)
         return 0;
     uint32_t id = ml_stacks.nstacks++;
     ml_stacks.stacks[id] = (ml_stack){ .hash = hash, .first = (uint32_t)ml_stacks.nframes, .depth = (uint32_t)depth };
-    ml_stacks.peak_bytes[id] = ml_stacks.peak_count[id] = 0;
+    ml_stacks.peak_bytes[id] = ml_stacks.peak_count[id] = ml_stacks.peak_blocks[id] = 0;
     for (int i = 0; i < depth; i++) {
         Py_INCREF(frames[i].code);
         ml_stacks.frames[ml_stacks.nframes++] = frames[i];
@@ -179,6 +185,7 @@ void ml_stacks_copy_peak(void)
     for (uint32_t id = 0; id < ml_stacks.nstacks; id++) {
         ml_stacks.peak_bytes[id] = ml_stacks.stacks[id].live_bytes;
         ml_stacks.peak_count[id] = ml_stacks.stacks[id].live_count;
+        ml_stacks.peak_blocks[id] = ml_stacks.stacks[id].live_blocks;
     }
     ml_stacks.peak_nstacks = ml_stacks.nstacks;
 }
@@ -186,8 +193,8 @@ void ml_stacks_copy_peak(void)
 void ml_stacks_clear_totals(void)
 {
     for (uint32_t id = 0; id < ml_stacks.nstacks; id++) {
-        ml_stacks.stacks[id].live_bytes = ml_stacks.stacks[id].live_count = 0;
-        ml_stacks.peak_bytes[id] = ml_stacks.peak_count[id] = 0;
+        ml_stacks.stacks[id].live_bytes = ml_stacks.stacks[id].live_count = ml_stacks.stacks[id].live_blocks = 0;
+        ml_stacks.peak_bytes[id] = ml_stacks.peak_count[id] = ml_stacks.peak_blocks[id] = 0;
     }
     ml_stacks.peak_nstacks = 0;
 }

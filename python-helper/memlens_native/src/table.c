@@ -36,7 +36,7 @@ void ml_table_clear(void)
     memset(ml_state.filter, 0, sizeof ml_state.filter);
     ml_state.used = 0;
     ml_state.live = ml_state.high = ml_state.recorded_high = ml_state.peak_total = 0;
-    ml_state.samples = ml_state.live_samples = ml_state.allocations = 0;
+    ml_state.samples = ml_state.live_samples = ml_state.allocations = ml_state.peak_copies = 0;
     ml_state.peak_time = 0.0;
     ml_stacks_clear_totals();
 }
@@ -74,8 +74,9 @@ static double monotonic_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-void ml_table_insert(uintptr_t ptr, uint64_t weight, uint32_t stack, int check_peak)
+void ml_table_insert(const ml_entry *entry, int check_peak)
 {
+    uintptr_t ptr = entry->ptr;
     if (2 * (ml_state.used + 1) > ml_state.capacity)
         grow();
     if (ml_state.used + 1 >= ml_state.capacity)
@@ -89,13 +90,15 @@ void ml_table_insert(uintptr_t ptr, uint64_t weight, uint32_t stack, int check_p
         ml_table_remove(ptr, &gone);
         i = slot_of(ptr, ml_state.capacity - 1);
     }
-    ml_state.entries[i] = (ml_entry){ .ptr = ptr, .weight = weight, .stack = stack };
+    ml_state.entries[i] = *entry;
     ml_state.used++;
     filter_add(ptr, 1);
-    ml_state.live += weight;
+    ml_state.live += entry->weight;
     ml_state.live_samples++;
-    ml_stacks.stacks[stack].live_bytes += weight;
-    ml_stacks.stacks[stack].live_count++;
+    ml_stack *stack = &ml_stacks.stacks[entry->stack];
+    stack->live_bytes += entry->weight;
+    stack->live_count++;
+    stack->live_blocks += entry->blocks;
     if (!check_peak)
         return;
     if (ml_state.live > ml_state.high)
@@ -108,6 +111,7 @@ void ml_table_insert(uintptr_t ptr, uint64_t weight, uint32_t stack, int check_p
         ml_state.recorded_high = ml_state.live;
         ml_state.peak_total = ml_state.live;
         ml_state.peak_time = monotonic_seconds();
+        ml_state.peak_copies++;
     }
 }
 
@@ -124,6 +128,7 @@ int ml_table_remove(uintptr_t ptr, ml_entry *out)
     ml_state.live_samples--;
     ml_stacks.stacks[out->stack].live_bytes -= out->weight;
     ml_stacks.stacks[out->stack].live_count--;
+    ml_stacks.stacks[out->stack].live_blocks -= out->blocks;
     /* Backward-shift deletion: pull later entries of the probe run into the hole when their home
      * slot does not lie cyclically between the hole and them. */
     size_t hole = i;
