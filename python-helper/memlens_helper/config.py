@@ -11,6 +11,10 @@ from typing import List, NamedTuple, Optional
 
 class Options(NamedTuple):
     out: str
+    #: ``fast``, ``exact`` or ``light`` (``tracker``); the hosts validate it, anything else is fast.
+    mode: str
+    #: The fast mode's mean sampling interval, bytes.
+    sample_interval: int
     channel: Optional[str]
     #: The run's token, sent in the hello that opens every connection to the host.
     channel_token: str
@@ -64,6 +68,8 @@ def read_and_consume(helper_dir: str) -> Options:
     roots = [os.path.realpath(r) for r in env.get("MEMLENS_ROOTS", "").split(os.pathsep) if r]
     options = Options(
         out=os.path.abspath(env["MEMLENS_OUT"]),
+        mode=env.get("MEMLENS_MODE") if env.get("MEMLENS_MODE") in ("fast", "exact", "light") else "fast",
+        sample_interval=_int("MEMLENS_SAMPLE_INTERVAL", 8192, 1, 1 << 30),
         channel=env.get("MEMLENS_CHANNEL") or None,
         channel_token=env.get("MEMLENS_CHANNEL_TOKEN", ""),
         end_with_host=env.get("MEMLENS_END_WITH_HOST", "0") == "1",

@@ -12,7 +12,7 @@ loader's, and nothing runs outside imports. A loader armed for a spec that is ne
 Measuring starts in ``create_module`` (an extension module runs its initialisation there) and
 ends when ``exec_module`` returns. Nested imports are attributed to the module being imported
 (a stack per thread): ``total`` is the growth while the module was imported, ``self`` that minus
-its measured children. The figures are traced memory (``tracemalloc.get_traced_memory``) and
+its measured children. The figures are traced memory (the tracker's: tracemalloc's, or the sampler's estimate) and
 anonymous resident memory (``/proc/self/statm``, see ``process_stats.rss_and_anonymous``).
 
 What it misses: modules imported before the helper started (the interpreter's start-up), built-in
@@ -29,9 +29,8 @@ count as the program's, not as the helper's.
 import sys
 import threading
 import time
-import tracemalloc
 from types import ModuleType
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional, Tuple
 
 from .process_stats import rss_and_anonymous
 
@@ -78,8 +77,10 @@ class _Frame:
 class ImportWatch:
     """The finder (installed first on ``sys.meta_path``) and the costs it recorded."""
 
-    def __init__(self, perf0: float) -> None:
+    def __init__(self, perf0: float, traced: Callable[[], Tuple[int, int]]) -> None:
         self.perf0 = perf0
+        #: The tracker's traced bytes now and their peak (estimated in the fast mode).
+        self._traced = traced
         # (module, parent, file, start, seconds, tracedSelf, tracedTotal, anonSelf, anonTotal)
         self.records: List[list] = []
         # (t, module) of imports that user code made directly.
@@ -193,7 +194,7 @@ class ImportWatch:
         while stack and stack[-1].created:
             self._end(stack[-1], ok=False)
         frame = _Frame(getattr(spec, "name", None) or "?", spec, time.perf_counter(),
-                       tracemalloc.get_traced_memory()[0], rss_and_anonymous()[1])
+                       self._traced()[0], rss_and_anonymous()[1])
         stack.append(frame)
         return frame
 
@@ -210,7 +211,7 @@ class ImportWatch:
 
     def _end(self, frame: _Frame, ok: bool) -> None:
         now = time.perf_counter()
-        traced = tracemalloc.get_traced_memory()[0]
+        traced = self._traced()[0]
         anon = rss_and_anonymous()[1]
         stack = self._stack()
         while stack and stack[-1] is not frame:

@@ -40,7 +40,7 @@ import tracemalloc
 from typing import Callable, Dict, List, Optional, Tuple
 
 from . import process_stats, pymalloc, smaps
-from .aggregate import summarize
+from .aggregate import Summary, summarize, summarize_samples
 from .capture import CAN_FORK, close_inherited_fds, detach_from_terminal, watch_parent
 from .owned import identity, still_ours
 from .snapshot_writer import Peak, Totals, build_document, write_json_atomic
@@ -67,7 +67,12 @@ class _Instant:
     def __init__(self, session, children: bool) -> None:
         self.wall = time.time()
         self.perf = time.perf_counter()
-        self.traced = tracemalloc.get_traced_memory()[0]
+        tracker = session.tracker
+        self.traced, self.traced_peak = tracker.traced()
+        # The fast mode's view is copied here, in the program's process: a forked child starts
+        # with an empty table (the sampler's fork handler), and the copy is per stack, not per
+        # block, so the program pauses for milliseconds.
+        self.samples = tracker.native.live_view() if tracker.mode == "fast" else None
         self.usage = process_stats.usage()
         self.rss, self.anon = process_stats.rss_and_anonymous()
         # The kernel updates the high-water mark lazily: the resident size can be above it.
@@ -182,7 +187,7 @@ class MidRunSnapshots:
             return "The program has ended: MemLens is taking its exit snapshot instead."
         if self._taking:
             return "A snapshot was asked for while another one was being taken (from a fork handler)."
-        if not tracemalloc.is_tracing():
+        if self.session.tracker.mode == "exact" and not tracemalloc.is_tracing():
             return "tracemalloc is not tracing (the program stopped it), so there is nothing to snapshot."
         if len(self._waiters) >= MAX_IN_FLIGHT:
             return ("%d snapshots are still being written, and MemLens writes at most %d at a time: "
@@ -375,13 +380,22 @@ def _child(s, markers: List[Tuple[float, str]], seq: int, label: Optional[str], 
         gc.disable()
         s.gc_watch.uninstall()  # The child's collections are not the program's.
         close_inherited_fds(keep=status)
-        pymalloc_stats = _pymalloc_stats_in_grandchild()
-        peak = tracemalloc.get_traced_memory()[1]
-        frames = tracemalloc.get_traceback_limit()
-        traces = tracemalloc._get_traces()
-        tracemalloc.stop()
-        summary = summarize(traces, s.user, s.options.max_paths)
-        del traces
+        tracker = s.tracker
+        if tracker.mode != "exact":
+            tracker.stop()  # The child's own allocations are not the program's.
+        pymalloc_stats = _pymalloc_stats_in_grandchild(tracker.stop)
+        if tracker.mode == "exact":
+            peak: Optional[int] = tracemalloc.get_traced_memory()[1]
+            frames = tracemalloc.get_traceback_limit()
+            traces = tracemalloc._get_traces()
+            tracemalloc.stop()
+            summary = summarize(traces, s.user, s.options.max_paths)
+            del traces
+        elif instant.samples is not None:
+            peak, frames = instant.traced_peak, tracker.frames
+            summary = summarize_samples(instant.samples.stacks, s.user, s.options.max_paths)
+        else:
+            peak, frames, summary = None, tracker.frames, Summary([], 0, 0)
         process = instant.process
         if instant.shared and "smaps" in process:
             process["smaps"], folded = smaps.fold_shared_dirty(process["smaps"])
@@ -396,11 +410,15 @@ def _child(s, markers: List[Tuple[float, str]], seq: int, label: Optional[str], 
             s.timeline.add(instant.perf, instant.traced, instant.rss, instant.anon)
             timeline = s.timeline.to_json(s.timeline_markers(markers))
         current = summary.bytes
-        totals = Totals(traced_current=current, traced_peak=max(peak, current), blocks=summary.blocks,
-                        rss=instant.rss, wall_seconds=instant.wall - s.started, usage=instant.usage)
-        # A snapshot has no view at the peak: the held peak capture belongs to the exit snapshot.
-        peak_info = Peak(method="none", captured_traced=0, captured_at=None, step_bytes=s.watcher.step(),
-                         poll_seconds=s.options.poll_seconds, captures=s.watcher.captures)
+        totals = Totals(traced_current=current, traced_peak=None if peak is None else max(peak, current),
+                        blocks=summary.blocks, rss=instant.rss, wall_seconds=instant.wall - s.started,
+                        usage=instant.usage,
+                        samples=None if instant.samples is None else sum(r.samples or 0 for r in summary.rows))
+        # A snapshot has no view at the peak: the peak view belongs to the exit snapshot.
+        exact = tracker.mode == "exact"
+        peak_info = Peak(method="none", captured_traced=0, captured_at=None,
+                         step_bytes=s.watcher.step() if exact else None,
+                         poll_seconds=s.options.poll_seconds if exact else None, captures=s.watcher.captures)
         doc = build_document(kind="snapshot", label=label, sequence=seq,
                              program=s.program_info(instant.wall, {"kind": "snapshot"}, s.midrun.pid),
                              settings=s.settings(frames), totals=totals, peak=peak_info, exit_rows=summary.rows,
@@ -420,9 +438,10 @@ def _child(s, markers: List[Tuple[float, str]], seq: int, label: Optional[str], 
         os._exit(code)
 
 
-def _pymalloc_stats_in_grandchild() -> Callable[[], Optional[str]]:
-    """Forks a grandchild that stops tracing and prints pymalloc's statistics into a pipe, so they
-    are the program's at the snapshot, not filled with the child's copy of the traces. Returns the
+def _pymalloc_stats_in_grandchild(stop_tracking: Callable[[], None]) -> Callable[[], Optional[str]]:
+    """Forks a grandchild that stops tracking (``stop_tracking``: pymalloc reports nothing while
+    hooks sit on its allocator) and prints pymalloc's statistics into a pipe, so they are the
+    program's at the snapshot, not filled with the child's copy of the traces. Returns the
     function that reads them (the grandchild writes while the child works)."""
     read_end, write_end = os.pipe()
     parent = os.getpid()
@@ -431,7 +450,7 @@ def _pymalloc_stats_in_grandchild() -> Callable[[], Optional[str]]:
         try:
             watch_parent(parent)
             os.close(read_end)
-            tracemalloc.stop()
+            stop_tracking()
             data = (pymalloc.debug_malloc_stats() or "").encode("ascii", "replace")
             while data:
                 data = data[os.write(write_end, data):]

@@ -23,9 +23,10 @@ import tempfile
 import time
 import tracemalloc
 import warnings
-from typing import List, Optional, Tuple
+from typing import Callable, List, NamedTuple, Optional, Tuple
 
-from . import census, config, process_stats, pymalloc, smaps
+from . import census, config, process_stats, pymalloc, smaps, tracker
+from .aggregate import Summary, summarize_samples
 from .capture import CAN_FORK, ForkedCapture, capture_in_process
 from .channel import Channel
 from .gc_watch import GcWatch
@@ -47,6 +48,9 @@ class Session:
         # The profiled process: a child it forks inherits this object, its atexit and handlers.
         self.pid = os.getpid()
         self.started = time.time()
+        # The same instant on the monotonic clock, which the sampler's peak copy is timed with.
+        self.started_monotonic = time.monotonic()
+        self.tracker, self.mode_note = tracker.choose(options.mode, options.frames, options.sample_interval)
         # The clock of the timeline, the import costs and the GC markers: seconds since this moment.
         self.perf0 = time.perf_counter()
         self.argv = list(getattr(sys, "orig_argv", None) or [sys.executable] + sys.argv)
@@ -69,13 +73,14 @@ class Session:
             self.channel.on_host_gone = self._on_host_gone
         self.end: dict = {"kind": "exit"}
         self.finished = False
-        self.timeline = Timeline(options.timeline_seconds, self.perf0) if options.timeline_seconds else None
+        traced = self.tracker.traced
+        self.timeline = Timeline(options.timeline_seconds, self.perf0, traced) if options.timeline_seconds else None
         self.gc_watch = GcWatch(self.perf0)
-        self.import_watch = ImportWatch(self.perf0) if options.imports else None
+        self.import_watch = ImportWatch(self.perf0, traced) if options.imports else None
         self.watcher = Watcher(user=self.user, max_paths=options.max_paths, poll=options.poll_seconds,
                                peak=options.peak, workdir=os.path.dirname(options.out),
                                started=self.started, send=self.channel.send if self.channel else None,
-                               timeline=self.timeline)
+                               tracker=self.tracker, timeline=self.timeline)
         self.midrun = MidRunSnapshots(self)
 
     def start(self) -> None:
@@ -98,15 +103,24 @@ class Session:
         sys.excepthook = self._on_uncaught
         self.watcher.start()
         self.watcher.running.wait()
-        tracemalloc.start(self.options.frames)
-        tracemalloc.stop = self._watch_tracing_stop(tracemalloc.stop)
+        self.tracker.start()
+        if self.tracker.mode == "exact":
+            tracemalloc.stop = self._watch_tracing_stop(tracemalloc.stop)
         self.gc_watch.install()
         if self.import_watch is not None:
             self.import_watch.install()
         self.midrun.install()
         if self.channel:
-            self.channel.send({"type": "started", "pid": os.getpid(), "python": platform.python_version(),
-                               "executable": sys.executable, "frames": self.options.frames})
+            started = {"type": "started", "pid": os.getpid(), "python": platform.python_version(),
+                       "executable": sys.executable, "frames": self.tracker.frames, "mode": self.tracker.mode}
+            if self.tracker.sample_interval is not None:
+                started["sampleInterval"] = self.tracker.sample_interval
+            if self.mode_note is not None:
+                started["modeNote"] = self.mode_note
+            self.channel.send(started)
+        elif self.mode_note is not None:
+            # Run from a terminal without a host: the program's stderr is the only place to say it.
+            print("MemLens: %s" % self.mode_note, file=sys.stderr)
 
     def _watch_tracing_stop(self, stop):
         """``tracemalloc.stop`` as the program sees it: it notes when the program stopped tracing
@@ -248,6 +262,35 @@ class Session:
         rss = process_stats.current_rss()
         # The kernel updates the high-water mark lazily: the resident size just read can be above it.
         usage = usage._replace(max_rss=max(usage.max_rss, rss or 0))
+        if self.tracker.mode == "exact":
+            views = self._exact_views(held, usage)
+        else:
+            views = self._sampled_views(usage)
+        ended = time.time()
+        totals = Totals(traced_current=views.traced_current, traced_peak=views.traced_peak,
+                        blocks=views.exit.blocks, rss=rss, wall_seconds=ended - self.started, usage=usage,
+                        samples=views.samples)
+        timeline = None
+        if self.timeline is not None:
+            label = "exit snapshot" if self.end.get("kind") != "signal" else "snapshot at %s" % self.end["signal"]
+            snapshots = self.midrun.markers + [(snapshot_at - self.perf0, label)]
+            timeline = self.timeline.to_json(self.timeline_markers(snapshots))
+        doc = build_document(kind="exit", program=self.program_info(ended, self.end, os.getpid()),
+                             settings=self.settings(views.frames), totals=totals,
+                             peak=views.peak_info(ended - self.started), exit_rows=views.exit.rows,
+                             peak_rows=views.peak_rows, is_user=lambda p: self.user.is_user(p),
+                             processing_seconds=time.monotonic() - t0, process=views.process,
+                             census=views.census, gc=views.gc,
+                             imports=self.import_watch.costs() if self.import_watch is not None else None,
+                             timeline=timeline, pymalloc_stats=views.pymalloc_stats,
+                             tracing_stopped_at=self.tracing_stopped_at)
+        write_json_atomic(self.options.out, doc)
+        if self.channel:
+            self.channel.send({"type": "snapshotWritten", "path": self.options.out, "kind": "exit",
+                               "seconds": doc["processingSeconds"]})
+
+    def _exact_views(self, held: Optional[ForkedCapture], usage: process_stats.Usage) -> "_ExitViews":
+        """The exit's views from tracemalloc's traces, with the held peak capture's view."""
         peak = tracemalloc.get_traced_memory()[1]
         frames = tracemalloc.get_traceback_limit()
         # The memory maps are read before any trace is processed here, and while no helper child
@@ -279,7 +322,6 @@ class Session:
             exit_result = exit_capture.result(CAPTURE_TIMEOUT)
             if exit_result is None:
                 raise RuntimeError("the snapshot's child process failed or took over %d s" % CAPTURE_TIMEOUT)
-        ended = time.time()
         summary = exit_result.summary
         # The sum of the program's traces: exact, and without the helper's own blocks.
         current = summary.bytes
@@ -289,33 +331,52 @@ class Session:
                                                         peak_result.at)
         elif self.watcher.peak or self.watcher.captures:
             # Memory at exit is at least the last capture: the exit view is the nearest to the peak.
-            peak_rows, method, captured, captured_at = summary.rows, "exit", current, ended - self.started
+            peak_rows, method, captured, captured_at = summary.rows, "exit", current, None
         else:
             peak_rows, method, captured, captured_at = [], "none", 0, None
-        peak_info = Peak(method=method, captured_traced=captured, captured_at=captured_at,
-                         step_bytes=self.watcher.step(), poll_seconds=self.options.poll_seconds,
-                         captures=self.watcher.captures, error=self.watcher.error or None)
+
+        def peak_info(now: float) -> Peak:
+            return Peak(method=method, captured_traced=captured,
+                        captured_at=now if method == "exit" else captured_at,
+                        step_bytes=self.watcher.step(), poll_seconds=self.options.poll_seconds,
+                        captures=self.watcher.captures, error=self.watcher.error or None)
         # Stopping tracing forgets the peak: the one reached before the program stopped it counts.
-        totals = Totals(traced_current=current, traced_peak=max(peak, current, self._peak_at_stop),
-                        blocks=summary.blocks, rss=rss, wall_seconds=ended - self.started, usage=usage)
-        timeline = None
-        if self.timeline is not None:
-            label = "exit snapshot" if self.end.get("kind") != "signal" else "snapshot at %s" % self.end["signal"]
-            snapshots = self.midrun.markers + [(snapshot_at - self.perf0, label)]
-            timeline = self.timeline.to_json(self.timeline_markers(snapshots))
-        doc = build_document(kind="exit", program=self.program_info(ended, self.end, os.getpid()),
-                             settings=self.settings(frames), totals=totals, peak=peak_info,
-                             exit_rows=summary.rows, peak_rows=peak_rows,
-                             is_user=lambda p: self.user.is_user(p),
-                             processing_seconds=time.monotonic() - t0, process=process,
-                             census=objects, gc=gc_report,
-                             imports=self.import_watch.costs() if self.import_watch is not None else None,
-                             timeline=timeline, pymalloc_stats=pymalloc_stats,
-                             tracing_stopped_at=self.tracing_stopped_at)
-        write_json_atomic(self.options.out, doc)
-        if self.channel:
-            self.channel.send({"type": "snapshotWritten", "path": self.options.out, "kind": "exit",
-                               "seconds": doc["processingSeconds"]})
+        return _ExitViews(exit=summary, peak_rows=peak_rows, peak_info=peak_info, traced_current=current,
+                          traced_peak=max(peak, current, self._peak_at_stop), samples=None, frames=frames,
+                          process=process, census=objects, gc=gc_report, pymalloc_stats=pymalloc_stats)
+
+    def _sampled_views(self, usage: process_stats.Usage) -> "_ExitViews":
+        """The exit's views in the fast mode, from the sampler's per-stack tables (the live one,
+        and its copy at the peak): their size depends on the program's distinct stacks, not on
+        its live blocks, and no process is forked. In the light mode nothing was tracked."""
+        live = at_peak = None
+        high = 0
+        if self.tracker.mode == "fast":
+            native = self.tracker.native
+            live, at_peak, high = native.live_view(), native.peak(), native.totals().high
+        # Stopped before the maps are read and the census runs: the helper's work is not the
+        # program's, and pymalloc's statistics are empty while hooks sit on its allocator.
+        self.tracker.stop()
+        process = smaps.read_process_memory()
+        pymalloc_stats = pymalloc.debug_malloc_stats()
+        objects, gc_report = self.census_and_gc([process, usage, live, at_peak])
+        if live is None or at_peak is None:
+            return _ExitViews(exit=Summary([], 0, 0), peak_rows=[], traced_current=0, traced_peak=None, samples=None,
+                              peak_info=lambda now: Peak(method="none", captured_traced=0, captured_at=None,
+                                                         step_bytes=None, poll_seconds=None, captures=0),
+                              frames=self.tracker.frames, process=process, census=objects, gc=gc_report,
+                              pymalloc_stats=pymalloc_stats)
+        summary = summarize_samples(live.stacks, self.user, self.options.max_paths)
+        peak_summary = summarize_samples(at_peak.stacks, self.user, self.options.max_paths)
+        copied = at_peak.copies > 0
+        peak_info = Peak(method="sampler" if copied else "none", captured_traced=peak_summary.bytes,
+                         captured_at=at_peak.time - self.started_monotonic if copied else None,
+                         step_bytes=None, poll_seconds=None, captures=at_peak.copies,
+                         margin=self.tracker.peak_margin)
+        return _ExitViews(exit=summary, peak_rows=peak_summary.rows, peak_info=lambda now: peak_info,
+                          traced_current=summary.bytes, traced_peak=max(high, summary.bytes, peak_summary.bytes),
+                          samples=sum(row.samples or 0 for row in summary.rows), frames=self.tracker.frames,
+                          process=process, census=objects, gc=gc_report, pymalloc_stats=pymalloc_stats)
 
     def program_info(self, ended: float, end: dict, pid: int) -> Program:
         """The document's ``program``; ``ended`` is when the snapshot was taken (epoch seconds).
@@ -333,7 +394,9 @@ class Session:
                        start_time=self.started, end_time=ended, end=end)
 
     def settings(self, frames: int) -> Settings:
-        return Settings(frames=frames, roots=self.user.roots, max_paths=self.options.max_paths)
+        return Settings(frames=frames, roots=self.user.roots, max_paths=self.options.max_paths,
+                        mode=self.tracker.mode, sample_interval=self.tracker.sample_interval,
+                        mode_note=self.mode_note)
 
     def timeline_markers(self, snapshots: List[Tuple[float, str]]) -> List[dict]:
         """The timeline's markers: ``snapshots`` as ``(t, label)``, collections and imports."""
@@ -372,6 +435,23 @@ class Session:
                                  path=path, hold=False)
         except (OSError, RuntimeError):  # 3.12+: "can't fork at interpreter shutdown".
             return None
+
+
+class _ExitViews(NamedTuple):
+    """What the exit snapshot shows of the program's allocations and its process, however the
+    mode got them. ``peak_info(now)`` gives the peak section, ``now`` being the seconds since the
+    start when the snapshot is taken (the exit view stands for the peak in some cases)."""
+    exit: Summary
+    peak_rows: list
+    peak_info: Callable[[float], Peak]
+    traced_current: int
+    traced_peak: Optional[int]
+    samples: Optional[int]
+    frames: int
+    process: dict
+    census: Optional[dict]
+    gc: Optional[dict]
+    pymalloc_stats: Optional[str]
 
 
 def _describe_exception(exc_type, exc, tb, user: UserCode) -> dict:

@@ -40,10 +40,18 @@ class _FileTable:
         return i
 
 
+def _path_json(table: _FileTable, size: int, blocks: int, frames: list, samples: Optional[int]) -> dict:
+    out: dict = {"bytes": size, "blocks": blocks, "frames": [[table.ref(p), l] for p, l in frames]}
+    if samples is not None:
+        out["samples"] = samples
+    return out
+
+
 def _line_json(table: _FileTable, row: LineRow) -> dict:
-    out = {"line": row.line, "bytes": row.bytes, "blocks": row.blocks,
-           "paths": [{"bytes": b, "blocks": n, "frames": [[table.ref(p), l] for p, l in frames]}
-                     for b, n, frames in row.paths]}
+    out: dict = {"line": row.line, "bytes": row.bytes, "blocks": row.blocks}
+    if row.samples is not None:
+        out["samples"] = row.samples
+    out["paths"] = [_path_json(table, *path) for path in row.paths]
     if row.no_user:
         out["noUserFrame"] = True
     return out
@@ -66,10 +74,16 @@ class Program(NamedTuple):
 
 
 class Settings(NamedTuple):
-    """What the traces were taken and grouped with (``SnapshotSettings``)."""
+    """What the allocations were tracked and grouped with (``SnapshotSettings``)."""
     frames: int
     roots: List[str]
     max_paths: int
+    #: ``fast`` (sampled, estimated figures), ``exact`` (tracemalloc) or ``light`` (not tracked).
+    mode: str = "exact"
+    #: The fast mode's mean sampling interval, bytes.
+    sample_interval: Optional[int] = None
+    #: Why the mode asked for did not run, as a sentence for the user.
+    mode_note: Optional[str] = None
 
 
 class Totals(NamedTuple):
@@ -82,6 +96,8 @@ class Totals(NamedTuple):
     #: Seconds since the program started, when the snapshot was taken.
     wall_seconds: Optional[float]
     usage: Optional[Usage]
+    #: Live samples behind the fast mode's estimates; None for exact figures.
+    samples: Optional[int] = None
 
 
 class Peak(NamedTuple):
@@ -95,6 +111,8 @@ class Peak(NamedTuple):
     captures: int
     #: Why the watcher stopped capturing the peak during the run, where it did.
     error: Optional[str] = None
+    #: The sampler's margin (``method == "sampler"``): a copy at each rise of this fraction.
+    margin: Optional[float] = None
 
 
 def _program_json(p: Program) -> dict:
@@ -115,7 +133,8 @@ def _totals_json(t: Totals) -> dict:
             "majorFaults": None if u is None else u.major_faults,
             "wallSeconds": None if t.wall_seconds is None else round(t.wall_seconds, 4),
             "cpuUserSeconds": None if u is None else u.cpu_user_seconds,
-            "cpuSystemSeconds": None if u is None else u.cpu_system_seconds}
+            "cpuSystemSeconds": None if u is None else u.cpu_system_seconds,
+            **({} if t.samples is None else {"samples": t.samples})}
 
 
 def _peak_json(p: Peak) -> dict:
@@ -124,6 +143,17 @@ def _peak_json(p: Peak) -> dict:
            "stepBytes": p.step_bytes, "pollSeconds": p.poll_seconds, "captures": p.captures}
     if p.error is not None:
         out["error"] = p.error
+    if p.margin is not None:
+        out["margin"] = p.margin
+    return out
+
+
+def _settings_json(s: Settings) -> dict:
+    out: dict = {"frames": s.frames, "roots": s.roots, "maxPaths": s.max_paths, "mode": s.mode}
+    if s.sample_interval is not None:
+        out["sampleInterval"] = s.sample_interval
+    if s.mode_note is not None:
+        out["modeNote"] = s.mode_note
     return out
 
 
@@ -162,7 +192,7 @@ def build_document(*, kind: str, program: Optional[Program], settings: Settings,
     if sequence is not None:
         doc["sequence"] = sequence
     doc.update({"program": None if program is None else _program_json(program),
-                "settings": {"frames": settings.frames, "roots": settings.roots, "maxPaths": settings.max_paths},
+                "settings": _settings_json(settings),
                 "totals": _totals_json(totals), "peak": _peak_json(peak), "files": table.entries,
                 "processingSeconds": round(processing_seconds, 4)})
     sections = (("process", process), ("census", census), ("gc", gc), ("imports", imports),

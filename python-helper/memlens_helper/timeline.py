@@ -1,7 +1,7 @@
 """Memory over the run: the snapshot's ``timeline`` field.
 
 The watcher thread calls ``sample`` every ``interval`` (``MEMLENS_TIMELINE_MS``, 100 ms by
-default): traced memory, resident memory and anonymous resident memory (labelled private dirty:
+default): traced memory (the tracker's), resident memory and anonymous resident memory (labelled private dirty:
 see ``process_stats.rss_and_anonymous`` for why it is read from ``/proc/self/statm`` and not
 from ``smaps_rollup``). A sample whose cost (the thread's CPU time, smoothed) exceeds 2 % of the
 interval widens the interval to keep that share, and the widened value is what the snapshot says. At most ``MAX_SAMPLES``
@@ -14,9 +14,8 @@ step (``repair_after_fork``) and adds the figures read at the snapshot's instant
 a signal handler that ends the program may run in the forking thread, and must not wait for it.
 """
 import time
-import tracemalloc
 from array import array
-from typing import List, Optional
+from typing import Callable, List, Optional, Tuple
 
 from .process_stats import rss_and_anonymous
 
@@ -26,9 +25,11 @@ _NONE = -1
 
 
 class Timeline:
-    def __init__(self, interval: float, perf0: float) -> None:
+    def __init__(self, interval: float, perf0: float, traced: Callable[[], Tuple[int, int]]) -> None:
         self.interval = interval
         self.perf0 = perf0
+        #: The tracker's traced bytes now and their peak (estimated in the fast mode).
+        self._traced = traced
         self.t = array("d")
         self.traced = array("q")
         self.rss = array("q")
@@ -46,7 +47,7 @@ class Timeline:
         # after the read (up to the switch interval, 5 ms, while the program computes), which
         # delays the sample but costs the program nothing.
         cpu = time.thread_time()
-        traced = tracemalloc.get_traced_memory()[0]
+        traced = self._traced()[0]
         rss, anon = rss_and_anonymous()
         cost = time.thread_time() - cpu
         self.t.append(began - self.perf0)

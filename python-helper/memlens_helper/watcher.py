@@ -1,6 +1,6 @@
 """Watches traced memory while the program runs: live figures for the host, and the peak.
 
-A daemon thread polls ``tracemalloc.get_traced_memory()``. When traced memory first exceeds the
+A daemon thread polls the tracker's traced memory. In the exact mode, when it first exceeds the
 last capture by a step (25 %, at least 2 MiB), it forks a *held* capture (see ``capture``): a
 child frozen at that instant, replacing the previous one. Nothing is processed during the run;
 at exit, if memory then is below the held capture, that child processes its traces and gives
@@ -11,7 +11,6 @@ faults that follow it, paid by the program. The same thread takes the timeline's
 import os
 import threading
 import time
-import tracemalloc
 from typing import Callable, Optional
 
 from . import process_stats
@@ -26,13 +25,16 @@ LIVE_EVERY = 1.0
 
 class Watcher(threading.Thread):
     def __init__(self, *, user: UserCode, max_paths: int, poll: float, peak: bool, workdir: str,
-                 started: float, send: Optional[Callable[[dict], None]],
+                 started: float, send: Optional[Callable[[dict], None]], tracker,
                  timeline: Optional[Timeline] = None) -> None:
         super().__init__(name="memlens-watcher", daemon=True)
+        #: ``tracker.ExactTracker`` and the others; forked peak captures only for the exact mode,
+        #: whose traces they copy (the fast mode's sampler copies its own view at the peak).
+        self.tracker = tracker
         self.user = user
         self.max_paths = max_paths
         self.poll = poll
-        self.peak = peak and CAN_FORK
+        self.peak = peak and CAN_FORK and tracker.mode == "exact"
         self.workdir = workdir
         self.started = started
         self.send = send
@@ -63,9 +65,11 @@ class Watcher(threading.Thread):
                 now = time.perf_counter()
                 if timeline.due(now):
                     timeline.sample(now)
-            if not tracemalloc.is_tracing():  # Not yet, or the program stopped it.
+            # Not yet, or the program stopped tracemalloc; the light mode tracks nothing and still
+            # reports the resident size.
+            if self.tracker.mode != "light" and not self.tracker.is_tracking():
                 continue
-            current, peak = tracemalloc.get_traced_memory()
+            current, peak = self.tracker.traced()
             if self.peak and current > (self.held.traced if self.held else 0) + self.step():
                 self._hold_new_capture()
             now = time.monotonic()

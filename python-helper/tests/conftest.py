@@ -24,6 +24,11 @@ from typing import Callable, Dict, List, Optional
 import pytest
 
 HELPER_DIR = Path(__file__).resolve().parent.parent
+# The tests written for tracemalloc's figures (exact counts of blocks, forked peak captures, a
+# program that stops tracemalloc) run the exact mode, as the host asks for it; the fast mode's
+# own tests (test_fast_mode.py) ask for it by name. Every helper process the tests start
+# inherits this environment.
+os.environ.setdefault("MEMLENS_MODE", "exact")
 FIXTURES = HELPER_DIR.parent / "test" / "fixtures"
 MiB = 1024 * 1024
 #: Every field a snapshot document may hold, as ``src/protocol/snapshot.ts`` declares it: the one

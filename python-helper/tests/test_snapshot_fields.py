@@ -30,8 +30,8 @@ tracemalloc.stop()
 
 def _row(path: str, line: int, no_user: bool) -> LineRow:
     row = LineRow(path, line, no_user)
-    row.bytes, row.blocks = 4096, 2
-    row.paths = [(4096, 2, ((path, line), (path, 1)))]
+    row.bytes, row.blocks, row.samples = 4096, 2, 1
+    row.paths = [(4096, 2, ((path, line), (path, 1)), 1)]
     return row
 
 
@@ -44,15 +44,18 @@ def test_every_field_the_writer_can_write_is_declared(tmp_path):
         program=Program(argv=["python3", "prog.py"], cwd="/start", exit_cwd="/later", pid=42, executable="python3",
                         version="3.11.7", implementation="CPython", start_time=1.0, end_time=2.0,
                         end={"kind": "exit"}),
-        settings=Settings(frames=8, roots=["/start"], max_paths=5),
+        settings=Settings(frames=8, roots=["/start"], max_paths=5, mode="fast", sample_interval=8192,
+                          mode_note="The fast mode cannot run here."),
         totals=Totals(traced_current=4096, traced_peak=8192, blocks=2, rss=1 << 20, wall_seconds=1.0,
-                      usage=Usage(1 << 21, 10, 0, 0.5, 0.1)),
+                      usage=Usage(1 << 21, 10, 0, 0.5, 0.1), samples=2),
         peak=Peak(method="fork", captured_traced=4096, captured_at=0.5, step_bytes=1 << 21, poll_seconds=0.005,
-                  captures=1, error="peak capture stopped: fork failed (no memory)"),
+                  captures=1, error="peak capture stopped: fork failed (no memory)", margin=0.01),
         exit_rows=[_row(str(parsed), 10, False), _row(str(broken), 1, True)], peak_rows=[_row(str(parsed), 10, False)],
         is_user=lambda p: True, processing_seconds=0.25, pymalloc_stats="Small block threshold = 512\n",
         imported_from="/dumps/prog.tracemalloc", tracing_stopped_at=0.75)
     assert {"label", "sequence", "origin", "tracingStopped"} <= set(doc)
+    assert {"mode", "sampleInterval", "modeNote"} <= set(doc["settings"]) and "samples" in doc["totals"]
+    assert "margin" in doc["peak"] and "samples" in doc["files"][0]["lines"][0]["paths"][0]
     assert doc["peak"]["error"] and doc["program"]["exitCwd"] == "/later"
     assert sorted(("scopes" in f, "scopesError" in f) for f in doc["files"]) == [(False, True), (True, False)]
     assert undeclared_fields(doc) == []
