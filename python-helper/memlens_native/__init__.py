@@ -10,7 +10,6 @@ cannot be used here (no build for this Python, a free-threaded build). Stacks ar
 have the empty stack. ``track_numpy(numpy)`` routes numpy's array data through the same sampler.
 """
 import atexit
-import importlib
 import os
 import sys
 import sysconfig
@@ -146,18 +145,17 @@ def totals() -> Totals:
 
 
 def _numpy_c_api(numpy: ModuleType) -> Union[object, str]:
-    """numpy's C-API table capsule, as numpy's own ``import_array()`` finds it (``numpy._core``
-    since 2.0, ``numpy.core`` before; the old name warns on 2.x, so the new one is tried first),
-    or a sentence saying why it is not there."""
+    """numpy's C-API table capsule, where numpy's own ``import_array()`` finds it
+    (``numpy._core._multiarray_umath`` since 2.0, ``numpy.core`` before), or a sentence saying why
+    it is not there. Only modules already imported are looked at: importing numpy's core from
+    here while numpy itself is being imported could break that import."""
     for core in ("_core", "core"):
-        try:
-            umath = importlib.import_module("%s.%s._multiarray_umath" % (numpy.__name__, core))
-        except ImportError:
-            continue
+        umath = sys.modules.get("%s.%s._multiarray_umath" % (numpy.__name__, core))
         api = getattr(umath, "_ARRAY_API", None)
         if api is not None:
             return api
-    return "%s has no C API table (_multiarray_umath._ARRAY_API): it is not numpy, or not all of it" % numpy.__name__
+    return ("%s has no C API table loaded (_multiarray_umath._ARRAY_API): it is not numpy, or its import "
+            "has not finished" % numpy.__name__)
 
 
 def track_numpy(numpy: ModuleType) -> Optional[str]:
@@ -166,9 +164,9 @@ def track_numpy(numpy: ModuleType) -> Optional[str]:
     one. None when done (or already done in this context), else a sentence saying why not (no
     sampler here, numpy older than 1.22, a numpy C ABI this module does not know).
 
-    Call it once, whether or not a session is running: the handler samples while one is and
-    passes every call through otherwise, so arrays made during a session are freed correctly
-    after ``stop()``. numpy keeps the handler in a ContextVar, so it applies to the calling
+    Call it once numpy's import has finished, whether or not a session is running: the handler
+    samples while one is and passes every call through otherwise, so arrays made during a session
+    are freed correctly after ``stop()``. numpy keeps the handler in a ContextVar, so it applies to the calling
     thread and to contexts copied from it later (asyncio tasks); a thread started with
     ``threading`` begins with an empty context and numpy's default handler, and its arrays are
     not seen unless it calls ``track_numpy`` itself. Arrays keep their handler: an array made in

@@ -159,6 +159,24 @@ def test_the_handler_applies_to_the_context_that_installed_it(numpy_python: str,
     assert out["freed_elsewhere"] == 0, out
 
 
+def test_a_program_that_exits_with_arrays_alive_and_the_sampler_running_ends_cleanly(
+        numpy_python: str, tmp_path: Path) -> None:
+    """stop() runs at exit; the arrays still alive, and those a thread makes until the end, are
+    freed during finalization through the handler, which then passes them through."""
+    out = run_numpy(numpy_python, tmp_path, """
+        sampler.start(seed=6)
+        kept = [np.ones(64 * 1024) for _ in range(200)]
+        def churn():
+            sampler.track_numpy(np)
+            while True:
+                np.empty(8192).fill(1.0)
+        threading.Thread(target=churn, daemon=True).start()
+        time.sleep(0.05)
+        report(tracking=sampler.is_tracking(), held=sampler.totals().live >= 200 * 64 * 1024 * 8 * 0.9)
+    """)
+    assert out == {"tracking": True, "held": True}, out
+
+
 def test_track_numpy_says_why_not_for_an_old_numpy_an_unknown_abi_or_not_numpy(python: str, tmp_path: Path) -> None:
     """A fake numpy whose C-API table answers the version questions: the sampler must refuse
     before it reads the handler functions, which are missing (NULL) from the fake table."""
