@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of MemLens: build and type-check, TypeScript unit tests, Python helper tests
-# (pytest, the helper under each Python 3.8-3.13 found), and the end-to-end tests in a real VS Code
+# (pytest, the helper under each Python 3.8-3.13 found), the package (the .vsix, checked to carry the
+# native sampler's modules by scripts/check-package.mjs), and the end-to-end tests in a real VS Code
 # (code-server + Chromium). Stops at the first red layer. On a fresh clone it first installs what
 # is missing (npm packages, pytest, the end-to-end tools): `npm test` is the whole recipe, and a
 # second run finds everything in place and says so in one line each.
@@ -26,5 +27,6 @@ step typecheck;      npm run --silent typecheck
 step "unit tests";   npm run --silent test:unit
 step "helper tests"; npm run --silent test:helper
 step package;        npm run --silent package
+step "package contents"; node scripts/check-package.mjs
 step "end-to-end tests in a real VS Code"; npm run --silent test:e2e
 echo; echo "all tests passed"

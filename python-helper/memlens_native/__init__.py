@@ -7,13 +7,14 @@ The C module is ``_built/_sampler<EXT_SUFFIX>``, built by ``scripts/build-native
 CPython 3.8-3.13; importing this package never fails, and ``unavailable()`` says why the module
 cannot be used here (no build for this Python, a free-threaded build). Stacks are tuples of
 ``(filename, lineno)``, innermost first; the RAW allocations of threads that do not hold the GIL
-have the empty stack.
+have the empty stack. ``track_numpy(numpy)`` routes numpy's array data through the same sampler.
 """
 import atexit
 import os
 import sys
 import sysconfig
-from typing import List, NamedTuple, Optional, Tuple
+from types import ModuleType
+from typing import List, NamedTuple, Optional, Tuple, Union
 
 Stack = Tuple[Tuple[str, int], ...]
 
@@ -141,3 +142,38 @@ def peak() -> PeakView:
 def totals() -> Totals:
     """Estimated live bytes, their high, samples taken and live, allocations seen."""
     return Totals(*_module().totals())
+
+
+def _numpy_c_api(numpy: ModuleType) -> Union[object, str]:
+    """numpy's C-API table capsule, where numpy's own ``import_array()`` finds it
+    (``numpy._core._multiarray_umath`` since 2.0, ``numpy.core`` before), or a sentence saying why
+    it is not there. Only modules already imported are looked at: importing numpy's core from
+    here while numpy itself is being imported could break that import."""
+    for core in ("_core", "core"):
+        umath = sys.modules.get("%s.%s._multiarray_umath" % (numpy.__name__, core))
+        api = getattr(umath, "_ARRAY_API", None)
+        if api is not None:
+            return api
+    return ("%s has no C API table loaded (_multiarray_umath._ARRAY_API): it is not numpy, or its import "
+            "has not finished" % numpy.__name__)
+
+
+def track_numpy(numpy: ModuleType) -> Optional[str]:
+    """Routes the array data of ``numpy`` (the imported module) through the sampler, so that
+    arrays are on the lines that made them: installs a NEP 49 handler that wraps numpy's current
+    one. None when done (or already done in this context), else a sentence saying why not (no
+    sampler here, numpy older than 1.22, a numpy C ABI this module does not know).
+
+    Call it once numpy's import has finished, whether or not a session is running: the handler
+    samples while one is and passes every call through otherwise, so arrays made during a session
+    are freed correctly after ``stop()``. numpy keeps the handler in a ContextVar, so it applies to the calling
+    thread and to contexts copied from it later (asyncio tasks); a thread started with
+    ``threading`` begins with an empty context and numpy's default handler, and its arrays are
+    not seen unless it calls ``track_numpy`` itself. Arrays keep their handler: an array made in
+    a tracked context and freed in any thread leaves the table."""
+    if _sampler is None:
+        return _why_not
+    api = _numpy_c_api(numpy)
+    if isinstance(api, str):
+        return api
+    return _sampler.track_numpy(api)

@@ -17,12 +17,15 @@ static ml_domain domains[3] = {
     { PYMEM_DOMAIN_MEM, { 0 }, 0 },
     { PYMEM_DOMAIN_OBJ, { 0 }, 0 },
 };
+/* Whether a session is tracking. Read by numpy's handler (numpy_handler.c), which numpy may call
+ * from a thread that released the GIL, hence the atomic accesses. */
 static int installed;
 
-/* Whether this RAW call may read the Python stack. RAW is called without the GIL from any
- * thread (and before a thread has a thread state); it reads frames only when this thread holds
- * the GIL, which is when a C extension or CPython itself calls PyMem_RawMalloc from Python code. */
-static int raw_may_read_stack(void)
+/* Whether this call may read the Python stack. RAW (and numpy's handler) may be called without
+ * the GIL from any thread (and before a thread has a thread state); the stack is read only when
+ * this thread holds the GIL, which is when a C extension or CPython itself calls PyMem_RawMalloc
+ * from Python code. */
+static int may_read_stack(void)
 {
 #if PY_VERSION_HEX >= 0x030D0000
     if (PyThreadState_GetUnchecked() == NULL)
@@ -34,13 +37,13 @@ static int raw_may_read_stack(void)
     return PyGILState_Check();
 }
 
-/* Records a sampled allocation. The stack is read before the lock is taken: reading it may
- * allocate and free (frame objects on 3.11+), and those frees may need the lock. */
-static void record(const ml_domain *d, ml_thread *t, void *ptr, size_t size)
+/* The stack is read before the lock is taken: reading it may allocate and free (frame objects
+ * on 3.11+), and those frees may need the lock. */
+void ml_record_sample(ml_thread *t, void *ptr, size_t size, int gil_unknown)
 {
     ml_frame frames[ML_MAX_FRAMES];
     int depth = 0;
-    if (!d->raw || raw_may_read_stack())
+    if (!gil_unknown || may_read_stack())
         depth = ml_stacks_capture(frames, ml_stacks.max_frames);
     ml_entry entry = { .ptr = (uintptr_t)ptr };
     entry.weight = ml_sampling_weight(size, &entry.blocks);
@@ -53,8 +56,7 @@ static void record(const ml_domain *d, ml_thread *t, void *ptr, size_t size)
     pthread_mutex_unlock(&ml_state.lock);
 }
 
-/* Removes a possibly sampled pointer from the table; true if it was there, with its entry. */
-static int forget(void *ptr, ml_entry *gone)
+int ml_forget_sample(void *ptr, ml_entry *gone)
 {
     if (ptr == NULL || !ml_filter_maybe(ptr))
         return 0;
@@ -62,6 +64,13 @@ static int forget(void *ptr, ml_entry *gone)
     int found = ml_table_remove((uintptr_t)ptr, gone);
     pthread_mutex_unlock(&ml_state.lock);
     return found;
+}
+
+void ml_restore_sample(const ml_entry *gone)
+{
+    pthread_mutex_lock(&ml_state.lock);
+    ml_table_insert(gone, 0);
+    pthread_mutex_unlock(&ml_state.lock);
 }
 
 /* The re-entry flag is set around the inner call too: pymalloc hands blocks over 512 bytes to
@@ -75,7 +84,7 @@ static void *hook_malloc(void *ctx, size_t size)
     t->in_hook = 1;
     void *ptr = d->old.malloc(d->old.ctx, size);
     if (ptr != NULL && ml_sampling_take(t, size))
-        record(d, t, ptr, size);
+        ml_record_sample(t, ptr, size, d->raw);
     t->in_hook = 0;
     return ptr;
 }
@@ -90,7 +99,7 @@ static void *hook_calloc(void *ctx, size_t nelem, size_t elsize)
     void *ptr = d->old.calloc(d->old.ctx, nelem, elsize);
     /* A successful calloc's product did not overflow. */
     if (ptr != NULL && ml_sampling_take(t, nelem * elsize))
-        record(d, t, ptr, nelem * elsize);
+        ml_record_sample(t, ptr, nelem * elsize, d->raw);
     t->in_hook = 0;
     return ptr;
 }
@@ -106,16 +115,13 @@ static void *hook_realloc(void *ctx, void *ptr, size_t size)
         return d->old.realloc(d->old.ctx, ptr, size);
     t->in_hook = 1;
     ml_entry gone;
-    int had = forget(ptr, &gone);
+    int had = ml_forget_sample(ptr, &gone);
     void *moved = d->old.realloc(d->old.ctx, ptr, size);
     if (moved == NULL) {
-        if (had) {
-            pthread_mutex_lock(&ml_state.lock);
-            ml_table_insert(&gone, 0);
-            pthread_mutex_unlock(&ml_state.lock);
-        }
+        if (had)
+            ml_restore_sample(&gone);
     } else if (ml_sampling_take(t, size)) {
-        record(d, t, moved, size);
+        ml_record_sample(t, moved, size, d->raw);
     }
     t->in_hook = 0;
     return moved;
@@ -127,13 +133,13 @@ static void hook_free(void *ctx, void *ptr)
 {
     const ml_domain *d = ctx;
     ml_entry gone;
-    forget(ptr, &gone);
+    ml_forget_sample(ptr, &gone);
     d->old.free(d->old.ctx, ptr);
 }
 
 int ml_hooks_installed(void)
 {
-    return installed;
+    return __atomic_load_n(&installed, __ATOMIC_ACQUIRE);
 }
 
 int ml_hooks_install(void)
@@ -146,7 +152,7 @@ int ml_hooks_install(void)
         PyMemAllocatorEx hook = { &domains[i], hook_malloc, hook_calloc, hook_realloc, hook_free };
         PyMem_SetAllocator(domains[i].domain, &hook);
     }
-    installed = 1;
+    __atomic_store_n(&installed, 1, __ATOMIC_RELEASE);
     return 0;
 }
 
@@ -158,7 +164,7 @@ void ml_hooks_remove(void)
         return;
     for (int i = 0; i < 3; i++)
         PyMem_SetAllocator(domains[i].domain, &domains[i].old);
-    installed = 0;
+    __atomic_store_n(&installed, 0, __ATOMIC_RELEASE);
 }
 
 /* A forked child starts with an empty table: the parent's samples describe the parent's

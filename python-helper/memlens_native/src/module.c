@@ -1,4 +1,4 @@
-/* The Python API of the sampler: start, stop, is_tracking, live, peak, totals. memlens_native's
+/* The Python API of the sampler: start, stop, is_tracking, live, peak, totals, track_numpy. memlens_native's
  * __init__.py wraps it with defaults, checks and named results. The views are copied out of the
  * table under the lock into the C library's memory, and turned into Python objects only after
  * the lock is released: building them allocates, and the hooks take the same lock. */
@@ -195,12 +195,21 @@ static PyObject *sampler_totals(PyObject *self, PyObject *unused)
     return Py_BuildValue("(KKKKK)", live, high, samples, live_samples, allocations);
 }
 
+/* Installs the numpy handler in the calling context: None, or a sentence saying why not. */
+static PyObject *sampler_track_numpy(PyObject *self, PyObject *api_capsule)
+{
+    (void)self;
+    return ml_numpy_track(api_capsule);
+}
+
 static PyMethodDef methods[] = {
     { "start", sampler_start, METH_VARARGS, "start(interval, frames, seed, peak_margin): install the hooks, new session" },
     { "stop", sampler_stop, METH_NOARGS, "stop(): put the replaced allocators back; the views stay readable" },
     { "is_tracking", sampler_is_tracking, METH_NOARGS, "is_tracking() -> bool" },
     { "live", sampler_live, METH_NOARGS, "live() -> ([(stack, bytes, samples, blocks)], live bytes, live samples), stacks innermost first" },
     { "peak", sampler_peak, METH_NOARGS, "peak() -> ([(stack, bytes, samples, blocks)], total, monotonic time, copies)" },
+    { "track_numpy", sampler_track_numpy, METH_O,
+      "track_numpy(_ARRAY_API capsule) -> None or why not: route numpy's array data through the sampler" },
     { "totals", sampler_totals, METH_NOARGS, "totals() -> (live, high, samples, live samples, allocations)" },
     { NULL, NULL, 0, NULL },
 };

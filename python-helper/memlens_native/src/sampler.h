@@ -1,7 +1,7 @@
 /* Shared declarations of MemLens's native sampling allocation tracker: the per-thread sampling
  * state (sampling.c), the table of sampled pointers with its filter and the interned stacks
- * (table.c, stacks.c), and the PEP 445 hooks that feed them (hooks.c). module.c is the Python
- * API over these. Everything lives in one process-wide state guarded by one mutex, because the
+ * (table.c, stacks.c), the PEP 445 hooks that feed them (hooks.c) and numpy's array data
+ * handler that feeds them too (numpy_handler.c). module.c is the Python API over these. Everything lives in one process-wide state guarded by one mutex, because the
  * RAW domain's hooks run without the GIL, from any thread. */
 #ifndef MEMLENS_SAMPLER_H
 #define MEMLENS_SAMPLER_H
@@ -142,10 +142,20 @@ void ml_stacks_copy_peak(void);                                  /* lock held */
 void ml_stacks_clear_totals(void);                               /* lock held */
 void ml_stacks_release(void);                                    /* GIL held, hooks off */
 
-/* hooks.c */
+/* hooks.c: the PEP 445 hooks, and the sample bookkeeping they share with numpy's handler. */
+/* Records a sampled allocation; `gil_unknown` for callers that may not hold the GIL. */
+void ml_record_sample(ml_thread *t, void *ptr, size_t size, int gil_unknown);
+/* Takes a possibly sampled pointer out of the table; true if it was there, with its entry. */
+int ml_forget_sample(void *ptr, ml_entry *gone);
+/* Puts back an entry taken out by a realloc that failed (the old block still exists). */
+void ml_restore_sample(const ml_entry *gone);
 int ml_hooks_install(void);
 void ml_hooks_remove(void);
 int ml_hooks_installed(void);
 int ml_fork_handlers_install(void);
+
+/* numpy_handler.c: wraps numpy's current array data handler (NEP 49) in the calling context,
+ * given numpy's C-API table capsule; None when done, else a str saying why not (GIL held). */
+PyObject *ml_numpy_track(PyObject *api_capsule);
 
 #endif
