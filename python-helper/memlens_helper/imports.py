@@ -30,7 +30,7 @@ import sys
 import threading
 import time
 from types import ModuleType
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .process_stats import rss_and_anonymous
 
@@ -87,6 +87,10 @@ class ImportWatch:
         self.markers: List[tuple] = []
         self._local = threading.local()
         self.installed = False
+        #: Called with the module once the import of that name has run, in the importing thread:
+        #: the fast mode routes numpy's arrays through the sampler there (numpy's allocator is
+        #: per context, and the importing thread's is the one that makes the program's arrays).
+        self.after_import: Dict[str, Callable[[ModuleType], None]] = {}
 
     # The finder protocol -------------------------------------------------------------------
 
@@ -151,6 +155,12 @@ class ImportWatch:
                 watch._leave(frame, ok=False)
                 raise
             watch._leave(frame, ok=True)
+            then = watch.after_import.get(getattr(module, "__name__", None))
+            if then is not None:
+                try:
+                    then(module)
+                except Exception:
+                    pass  # The program's import has succeeded; what MemLens does after is its own.
 
         try:
             state[_ARMED] = saved

@@ -425,7 +425,7 @@ def _child(s, markers: List[Tuple[float, str]], seq: int, label: Optional[str], 
                              peak_rows=[], is_user=s.user.is_user,
                              processing_seconds=time.monotonic() - t0, process=process, census=objects,
                              gc=gc_report, timeline=timeline, pymalloc_stats=stats_text,
-                             imports=s.import_watch.costs() if s.import_watch is not None else None)
+                             imports=s.import_watch.costs() if s.options.imports and s.import_watch else None)
         write_json_atomic(snapshot_path(s.options.out, seq), doc)
         os.write(status, ("ok %.4f\n" % (time.monotonic() - t0)).encode("ascii"))
         code = 0

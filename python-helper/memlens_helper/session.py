@@ -51,6 +51,8 @@ class Session:
         # The same instant on the monotonic clock, which the sampler's peak copy is timed with.
         self.started_monotonic = time.monotonic()
         self.tracker, self.mode_note = tracker.choose(options.mode, options.frames, options.sample_interval)
+        #: Why numpy's arrays could not be tracked in the fast mode, where they could not.
+        self.numpy_note: Optional[str] = None
         # The clock of the timeline, the import costs and the GC markers: seconds since this moment.
         self.perf0 = time.perf_counter()
         self.argv = list(getattr(sys, "orig_argv", None) or [sys.executable] + sys.argv)
@@ -76,7 +78,11 @@ class Session:
         traced = self.tracker.traced
         self.timeline = Timeline(options.timeline_seconds, self.perf0, traced) if options.timeline_seconds else None
         self.gc_watch = GcWatch(self.perf0)
-        self.import_watch = ImportWatch(self.perf0, traced) if options.imports else None
+        # The fast mode needs the import hook for numpy even when import costs are not asked for.
+        fast = self.tracker.mode == "fast"
+        self.import_watch = ImportWatch(self.perf0, traced) if options.imports or fast else None
+        if fast and self.import_watch is not None:
+            self.import_watch.after_import["numpy"] = self._track_numpy
         self.watcher = Watcher(user=self.user, max_paths=options.max_paths, poll=options.poll_seconds,
                                peak=options.peak, workdir=os.path.dirname(options.out),
                                started=self.started, send=self.channel.send if self.channel else None,
@@ -121,6 +127,13 @@ class Session:
         elif self.mode_note is not None:
             # Run from a terminal without a host: the program's stderr is the only place to say it.
             print("MemLens: %s" % self.mode_note, file=sys.stderr)
+
+    def _track_numpy(self, numpy) -> None:
+        """Routes numpy's array data through the sampler, once numpy is imported; where that
+        cannot be done, the snapshot says why (its arrays are then not counted)."""
+        why = self.tracker.native.track_numpy(numpy)
+        if why is not None:
+            self.numpy_note = "numpy's arrays were not tracked: %s." % why.rstrip(".")
 
     def _watch_tracing_stop(self, stop):
         """``tracemalloc.stop`` as the program sees it: it notes when the program stopped tracing
@@ -281,7 +294,7 @@ class Session:
                              peak_rows=views.peak_rows, is_user=lambda p: self.user.is_user(p),
                              processing_seconds=time.monotonic() - t0, process=views.process,
                              census=views.census, gc=views.gc,
-                             imports=self.import_watch.costs() if self.import_watch is not None else None,
+                             imports=self.import_watch.costs() if self.options.imports and self.import_watch else None,
                              timeline=timeline, pymalloc_stats=views.pymalloc_stats,
                              tracing_stopped_at=self.tracing_stopped_at)
         write_json_atomic(self.options.out, doc)
@@ -394,15 +407,16 @@ class Session:
                        start_time=self.started, end_time=ended, end=end)
 
     def settings(self, frames: int) -> Settings:
+        notes = [n for n in (self.mode_note, self.numpy_note) if n]
         return Settings(frames=frames, roots=self.user.roots, max_paths=self.options.max_paths,
                         mode=self.tracker.mode, sample_interval=self.tracker.sample_interval,
-                        mode_note=self.mode_note)
+                        mode_note=" ".join(notes) or None)
 
     def timeline_markers(self, snapshots: List[Tuple[float, str]]) -> List[dict]:
         """The timeline's markers: ``snapshots`` as ``(t, label)``, collections and imports."""
         markers = [{"t": round(t, 4), "kind": "snapshot", "label": label} for t, label in snapshots]
         markers += self.gc_watch.timeline_markers()
-        if self.import_watch is not None:
+        if self.options.imports and self.import_watch is not None:
             markers += [{"t": round(t, 4), "kind": "import", "label": name} for t, name in self.import_watch.markers]
         return markers
 

@@ -377,3 +377,32 @@ def test_a_stack_reaches_a_line_30_calls_above_the_allocation(python: str, tmp_p
     assert len(deep) == 1 and len(shallow) == 1, out
     assert deep[0][:32] == [bottom] + [recurse] * 30 + [top], out
     assert shallow[0] == [bottom] + [recurse] * 7, out
+
+
+def test_a_collection_never_sees_a_container_halfway_through_a_sampled_resize(python: str, tmp_path: Path) -> None:
+    """On 3.11+ reading the stack creates frame objects, whose allocation may start a garbage
+    collection while the sampled allocation is inside list_resize (new item array, old size):
+    the collector then read past the list's items and crashed. Lists grown by appends, with the
+    collector run at nearly every allocation and nearly every allocation sampled."""
+    out = run_program(python, tmp_path, """
+        import gc
+        gc.set_threshold(1, 1, 1)
+        sampler.start(interval=64, seed=3)
+        def extend(row, i):
+            # A new frame each call: its frame object is created by the first sample inside it.
+            for j in range(20):
+                row.append((i, j))  # @append
+        def grow(n):
+            held = []
+            for i in range(n):
+                row = [i]
+                extend(row, i)
+                held.append(row)
+                held.append([held])  # a cycle for the collector to walk
+            return held
+        kept = grow(3000)
+        sampler.stop()
+        report(rows=len(kept), samples=sampler.totals().samples)
+    """, timeout=300)
+    assert out["rows"] == 6000
+    assert out["samples"] > 10000, out

@@ -33,10 +33,16 @@ int ml_stacks_init(void)
 
 /* Reads up to `max` frames, innermost first. On 3.11+ asking for a frame object may create it,
  * which allocates: the caller has set the thread's re-entry flag, so those allocations pass
- * through the hooks untracked. */
+ * through the hooks untracked. Such an allocation may also start a garbage collection, and the
+ * sampled allocation can be halfway through changing a container (list_resize has its new item
+ * array but not yet its new size, and the collector would read past the items): the collector is
+ * kept off while the frames are read. */
 int ml_stacks_capture(ml_frame *out, int max)
 {
     int n = 0;
+#if PY_VERSION_HEX >= 0x030B0000
+    int gc_was_enabled = PyGC_Disable();
+#endif
 #if PY_VERSION_HEX >= 0x03090000
     PyFrameObject *frame = PyEval_GetFrame();  /* borrowed */
     Py_XINCREF(frame);
@@ -62,6 +68,10 @@ int ml_stacks_capture(ml_frame *out, int max)
         out[n].lasti = frame->f_lasti;
         n++;
     }
+#endif
+#if PY_VERSION_HEX >= 0x030B0000
+    if (gc_was_enabled)
+        PyGC_Enable();
 #endif
     return n;
 }
