@@ -1,8 +1,10 @@
 """Snapshots while the program runs: the host's ``takeSnapshot``, or the program's own
 ``sys.audit("memlens.snapshot", label)``.
 
-The program pauses only to read its memory maps and to ``fork()``: the child, a copy of the
-process at that instant, takes the traces, groups them, runs the type census and the garbage
+The program pauses only to read its memory maps (in the fast mode, also to copy the sampler's
+per-stack table, which a forked child would find empty) and to ``fork()``: the child, a copy of
+the process at that instant, takes the traces (or the copied table), groups them, runs the type
+census and the garbage
 collector's report, and writes a whole snapshot document to ``<out stem>-<seq>.json`` beside the
 exit snapshot, while the program runs on. A thread of the helper waits for the child and tells
 the host (``snapshotStarted``, then ``snapshotWritten`` or ``snapshotFailed``); without a channel

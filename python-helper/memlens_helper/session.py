@@ -1,4 +1,5 @@
-"""One profiled run: starts tracing, and writes the end-of-run snapshot exactly once.
+"""One profiled run: starts tracking (the mode's tracker: ``tracker``), and writes the end-of-run
+snapshot exactly once.
 
 The exit snapshot is taken by an ``atexit`` handler registered before the program starts, so it
 runs last, while ``__main__``'s globals are still alive. SIGTERM and SIGHUP (a closed terminal)
@@ -12,7 +13,8 @@ garbage collector's callback, the import hook and the listeners for snapshots du
 exit snapshot they are stopped first (the helper's own work is not the program's), and the type
 census and the cyclic-garbage census run once tracing has stopped: traced, they would cost
 several times more. Where the exit traces are processed in a forked child, they run meanwhile,
-on another core.
+on another core. In the fast mode there are no traces to process: the exit's views are the
+sampler's per-stack tables, read before the sampler stops.
 """
 import atexit
 import os
