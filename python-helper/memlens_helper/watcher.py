@@ -21,6 +21,8 @@ from .usercode import UserCode
 STEP_BYTES = 2 * 1024 * 1024
 STEP_RATIO = 0.25
 LIVE_EVERY = 1.0
+#: The watcher's wake-up interval when it captures no peak (fast and light modes), seconds.
+IDLE_POLL = 0.05
 
 
 class Watcher(threading.Thread):
@@ -60,7 +62,10 @@ class Watcher(threading.Thread):
     def _watch(self) -> None:
         last_live = 0.0
         timeline = self.timeline
-        while not self._stop_event.wait(self.poll):
+        # Each wake-up takes the GIL from the program: the fast poll is for the exact mode's peak
+        # captures alone, and otherwise the timeline's and the live figures' pace is enough.
+        wait = self.poll if self.peak else max(self.poll, IDLE_POLL)
+        while not self._stop_event.wait(wait):
             if timeline is not None:
                 now = time.perf_counter()
                 if timeline.due(now):
@@ -69,12 +74,14 @@ class Watcher(threading.Thread):
             # reports the resident size.
             if self.tracker.mode != "light" and not self.tracker.is_tracking():
                 continue
-            current, peak = self.tracker.traced()
-            if self.peak and current > (self.held.traced if self.held else 0) + self.step():
-                self._hold_new_capture()
+            if self.peak:
+                current, peak = self.tracker.traced()
+                if current > (self.held.traced if self.held else 0) + self.step():
+                    self._hold_new_capture()
             now = time.monotonic()
             if self.send is not None and now - last_live >= LIVE_EVERY:
                 last_live = now
+                current, peak = self.tracker.traced()
                 self.send({"type": "live", "tracedCurrent": current, "tracedPeak": peak,
                            "rss": process_stats.current_rss(), "t": round(time.time() - self.started, 3)})
 
