@@ -7,6 +7,7 @@
 import { promises as fs, constants as fsConstants, type Stats } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import {
+  PROFILE_MODES,
   SNAPSHOT_FORMAT,
   SNAPSHOT_VERSION,
   type SnapshotDocument,
@@ -384,7 +385,15 @@ class Validator {
 
   private settings(s: unknown): string | undefined {
     if (!isObject(s)) return expected('settings', s, 'an object');
-    return natural('settings.frames', s.frames) ?? strList('settings.roots', s.roots) ?? natural('settings.maxPaths', s.maxPaths);
+    return (
+      natural('settings.frames', s.frames) ??
+      strList('settings.roots', s.roots) ??
+      natural('settings.maxPaths', s.maxPaths) ??
+      // Absent in files of helpers before the modes: those tracked every block (exact).
+      optional(s.mode, () => oneOf('settings.mode', s.mode, PROFILE_MODES)) ??
+      optional(s.sampleInterval, () => positive('settings.sampleInterval', s.sampleInterval)) ??
+      optional(s.modeNote, () => str('settings.modeNote', s.modeNote))
+    );
   }
 
   private origin(o: unknown): string | undefined {
@@ -394,7 +403,10 @@ class Validator {
 
   private totals(t: unknown): string | undefined {
     if (!isObject(t)) return expected('totals', t, 'an object');
-    const known = natural('totals.tracedCurrent', t.tracedCurrent) ?? natural('totals.blocks', t.blocks);
+    const known =
+      natural('totals.tracedCurrent', t.tracedCurrent) ??
+      natural('totals.blocks', t.blocks) ??
+      optional(t.samples, () => natural('totals.samples', t.samples));
     if (known !== undefined) return known;
     // Null where the document cannot know the figure (an imported tracemalloc dump).
     for (const key of ['tracedPeak', 'maxRss', 'rss', 'minorFaults', 'majorFaults']) {
@@ -411,11 +423,12 @@ class Validator {
   private peak(p: unknown): string | undefined {
     if (!isObject(p)) return expected('peak', p, 'an object');
     return (
-      oneOf('peak.method', p.method, ['fork', 'exit', 'none']) ??
+      oneOf('peak.method', p.method, ['fork', 'sampler', 'exit', 'none']) ??
       natural('peak.capturedTraced', p.capturedTraced) ??
       nullable(p.capturedAt, () => num('peak.capturedAt', p.capturedAt)) ??
       nullable(p.stepBytes, () => natural('peak.stepBytes', p.stepBytes)) ??
       nullable(p.pollSeconds, () => num('peak.pollSeconds', p.pollSeconds)) ??
+      optional(p.margin, () => fraction('peak.margin', p.margin)) ??
       natural('peak.captures', p.captures) ??
       optional(p.error, () => str('peak.error', p.error))
     );
@@ -457,6 +470,7 @@ class Validator {
         natural(`${here}.bytes`, l.bytes) ??
         natural(`${here}.blocks`, l.blocks) ??
         optional(l.noUserFrame, () => bool(`${here}.noUserFrame`, l.noUserFrame)) ??
+        optional(l.samples, () => natural(`${here}.samples`, l.samples)) ??
         this.paths(`${here}.paths`, l.paths);
       if (bad !== undefined) return bad;
       const line = l.line as number;
@@ -472,7 +486,11 @@ class Validator {
       const p = paths[i];
       const here = `${at}[${i}]`;
       if (!isObject(p)) return expected(here, p, 'an object');
-      const bad = natural(`${here}.bytes`, p.bytes) ?? natural(`${here}.blocks`, p.blocks) ?? this.frames(`${here}.frames`, p.frames);
+      const bad =
+        natural(`${here}.bytes`, p.bytes) ??
+        natural(`${here}.blocks`, p.blocks) ??
+        optional(p.samples, () => natural(`${here}.samples`, p.samples)) ??
+        this.frames(`${here}.frames`, p.frames);
       if (bad !== undefined) return bad;
     }
     return undefined;
@@ -572,6 +590,11 @@ function integer(at: string, v: unknown): string | undefined {
 /** A whole number from 0 up (bytes, counts, indices). */
 function natural(at: string, v: unknown): string | undefined {
   return Number.isInteger(v) && (v as number) >= 0 ? undefined : expected(at, v, 'a whole number from 0 up');
+}
+
+/** A fraction above 0 and below 1 (the sampler's peak margin). */
+function fraction(at: string, v: unknown): string | undefined {
+  return typeof v === 'number' && v > 0 && v < 1 ? undefined : expected(at, v, 'a number above 0 and below 1');
 }
 
 /** A whole number from 1 up (1-based line numbers). */

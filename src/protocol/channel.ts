@@ -7,6 +7,7 @@
  * which could otherwise end a run or announce snapshots. A connection whose first line is not the
  * right hello is closed and nothing it sent is heard.
  */
+import type { ProfileMode } from './snapshot';
 
 /** The first line of every connection to the host (helper, reconnected helper, launcher). */
 export interface Hello {
@@ -29,7 +30,21 @@ export interface Hello {
  * `finished`.
  */
 export type FromHelper =
-  | { type: 'started'; pid: number; python: string; executable: string; frames: number }
+  /**
+   * The program is about to run. `mode` is the mode that runs (`exact` where fast was asked for
+   * but cannot run, with `modeNote` saying why, a sentence for the user, sent once here);
+   * `sampleInterval` (bytes) in fast mode only.
+   */
+  | {
+      type: 'started';
+      pid: number;
+      python: string;
+      executable: string;
+      frames: number;
+      mode: ProfileMode;
+      sampleInterval?: number;
+      modeNote?: string;
+    }
   | { type: 'live'; tracedCurrent: number; tracedPeak: number; rss: number | null; t: number }
   | { type: 'snapshotStarted'; seq: number; id?: number; label?: string; t: number }
   | { type: 'snapshotWritten'; path: string; kind: 'exit' | 'snapshot'; seconds: number; seq?: number; id?: number; label?: string }

@@ -19,19 +19,29 @@ export const SNAPSHOT_VERSION = 1;
 /** A frame: index into `SnapshotDocument.files`, and a 1-based line number. */
 export type Frame = [file: number, line: number];
 
-/** One allocating call path of a line, innermost frame first. */
+/**
+ * One allocating call path of a line, innermost frame first. In fast mode (`settings.mode`)
+ * `bytes` and `blocks` are estimates from samples (see `SnapshotSettings.mode`).
+ */
 export interface CallPath {
   bytes: number;
   blocks: number;
+  /** Fast mode only: the samples behind the estimate (few samples, wide error). */
+  samples?: number;
   frames: Frame[];
 }
 
-/** Live memory attributed to one source line. */
+/**
+ * Live memory attributed to one source line. In fast mode `bytes` and `blocks` are estimates from
+ * samples: unbiased, with a relative error of about `sqrt(sampleInterval / bytes)`.
+ */
 export interface LineStat {
   /** 1-based line number. */
   line: number;
   bytes: number;
   blocks: number;
+  /** Fast mode only: the samples behind the estimate. */
+  samples?: number;
   /**
    * True when no frame of the traceback lay in the user's code (within `settings.frames`
    * frames): the memory is attributed to the innermost frame seen, so totals still add up.
@@ -112,11 +122,17 @@ export interface ProgramInfo {
  * `SnapshotDocument.origin`) holds the traces alone.
  */
 export interface Totals {
-  /** `tracemalloc.get_traced_memory()` when the snapshot was taken. */
+  /**
+   * `tracemalloc.get_traced_memory()` when the snapshot was taken; in fast mode the sampler's
+   * estimate of live bytes, in light mode 0 (nothing was tracked).
+   */
   tracedCurrent: number;
+  /** Null also in light mode. Estimated in fast mode. */
   tracedPeak: number | null;
-  /** Number of live traced blocks. */
+  /** Number of live traced blocks (estimated in fast mode, 0 in light mode). */
   blocks: number;
+  /** Fast mode only: the live samples behind `tracedCurrent`. */
+  samples?: number;
   /** Peak resident set size of the process, bytes (`ru_maxrss`). */
   maxRss: number | null;
   /** Resident set size when the snapshot was taken, bytes; null where unknown. */
@@ -130,20 +146,34 @@ export interface Totals {
 
 /** How the per-line view at the traced peak was obtained, and how far below the peak it may be. */
 export interface PeakInfo {
-  /** `fork`: a forked child took it when traced memory first exceeded the last capture by a step. */
-  method: 'fork' | 'exit' | 'none';
+  /**
+   * `fork`: a forked child took it when traced memory first exceeded the last capture by a step.
+   * `sampler` (fast mode): the sampler copied its per-stack table the moment its estimated live
+   * total rose past its previous copy by `margin`, so the view is at most that far below the true
+   * peak however short-lived the peak was. `none` also in light mode.
+   */
+  method: 'fork' | 'sampler' | 'exit' | 'none';
   /** Traced bytes when the peak view was captured (≤ `totals.tracedPeak`). */
   capturedTraced: number;
   /** Seconds since the start of the program when it was captured. */
   capturedAt: number | null;
   /**
    * The step: a new capture is taken when traced memory exceeds the last capture by this many
-   * bytes. Null when nothing watched the peak (an imported tracemalloc dump).
+   * bytes. Null when nothing watched the peak (an imported tracemalloc dump) and in fast mode
+   * (`margin` instead).
    */
   stepBytes: number | null;
-  /** How often traced memory is polled, seconds: spikes shorter than this may be missed. Null likewise. */
+  /**
+   * How often traced memory is polled, seconds: spikes shorter than this may be missed. Null
+   * likewise (fast mode polls nothing: the sampler sees every sampled allocation).
+   */
   pollSeconds: number | null;
-  /** Number of captures taken during the run. */
+  /**
+   * Fast mode only: the fraction (0.01) by which the estimated live total must pass the last copy
+   * before the table is copied again.
+   */
+  margin?: number;
+  /** Number of captures (in fast mode, copies of the table) taken during the run. */
   captures: number;
   /**
    * Set when the helper stopped watching for the peak before the run ended, saying why as a
@@ -154,13 +184,31 @@ export interface PeakInfo {
   error?: string;
 }
 
+/**
+ * How allocations were tracked: `exact` by tracemalloc (every block), `fast` by the native
+ * sampler (byte figures of lines, paths, totals, the timeline's `traced` and imports' traced
+ * growth are unbiased estimates from samples), `light` not at all (no lines, traced figures 0).
+ */
+export type ProfileMode = (typeof PROFILE_MODES)[number];
+/** The modes, the default (where the sampler loads) first. */
+export const PROFILE_MODES = ['fast', 'exact', 'light'] as const;
+
 export interface SnapshotSettings {
-  /** tracemalloc frame depth. */
+  /** tracemalloc frame depth (exact mode); fast mode records 64 frames per sample. */
   frames: number;
   /** Folders whose files count as user code. */
   roots: string[];
   /** Maximum call paths kept per line. */
   maxPaths: number;
+  /** How allocations were tracked; absent in files of helpers before the modes, which were `exact`. */
+  mode?: ProfileMode;
+  /** Fast mode only: the sampler's mean interval between samples, bytes. */
+  sampleInterval?: number;
+  /**
+   * Why the mode asked for did not run (no sampler module for this Python, OS or CPU, a
+   * free-threaded build), as a sentence for the user; absent when it ran.
+   */
+  modeNote?: string;
 }
 
 /**

@@ -17,6 +17,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FromHelper, ToHelper } from '../protocol/channel';
+import { PROFILE_MODES } from '../protocol/snapshot';
 
 /** A listening channel. Dispose it when the run is over. */
 export interface Channel {
@@ -202,8 +203,14 @@ export function parseMessage(line: string): FromHelper | undefined {
   const isSeq = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 1;
   const optional = (x: unknown, check: (x: unknown) => boolean): boolean => x === undefined || check(x);
   switch (m.type) {
-    case 'started':
-      return isNum(m.pid) && isStr(m.python) && isStr(m.executable) && isNum(m.frames) ? (m as FromHelper) : undefined;
+    case 'started': {
+      const known = isNum(m.pid) && isStr(m.python) && isStr(m.executable) && isNum(m.frames) &&
+        optional(m.mode, (x) => (PROFILE_MODES as readonly unknown[]).includes(x)) &&
+        optional(m.sampleInterval, isNum) &&
+        optional(m.modeNote, isStr);
+      // A helper from before the modes says no mode: it tracked every block, as exact mode does.
+      return known ? ({ ...m, mode: m.mode ?? 'exact' } as FromHelper) : undefined;
+    }
     case 'live':
       return isNum(m.tracedCurrent) && isNum(m.tracedPeak) && (m.rss === null || isNum(m.rss)) && isNum(m.t)
         ? (m as FromHelper)

@@ -7,7 +7,7 @@ suite('RunProgress', () => {
   test('settled only once finished and every started snapshot is answered', () => {
     const p = new RunProgress();
     assert.equal(p.settled, false);
-    p.handle({ type: 'started', pid: 1, python: '3.11', executable: '/usr/bin/python3', frames: 8 });
+    p.handle({ type: 'started', pid: 1, python: '3.11', executable: '/usr/bin/python3', frames: 8, mode: 'exact' });
     p.handle({ type: 'snapshotStarted', seq: 1, t: 0.1 });
     p.handle({ type: 'snapshotStarted', seq: 2, t: 0.2 });
     p.handle({ type: 'snapshotWritten', seq: 1, path: '/t/snapshot-1.json', kind: 'snapshot', seconds: 0.3 });
