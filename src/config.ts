@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { View } from './model/types';
+import { PROFILE_MODES, type ProfileMode } from './protocol/snapshot';
 
 function section(scope?: vscode.ConfigurationScope): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration('memlens', scope);
@@ -14,7 +15,20 @@ export function pythonPath(scope?: vscode.ConfigurationScope): string {
   return (section(scope).get<string>('pythonPath') ?? '').trim();
 }
 
-/** `memlens.frames`: tracemalloc frame depth. */
+/** `memlens.mode`: how allocations are tracked (fast, exact or light). */
+export function mode(scope?: vscode.ConfigurationScope): ProfileMode {
+  const value = section(scope).get<string>('mode');
+  return PROFILE_MODES.find((m) => m === value) ?? 'fast';
+}
+
+/** `memlens.sampleIntervalKiB`, in bytes: fast mode's mean interval between samples. */
+export function sampleIntervalBytes(scope?: vscode.ConfigurationScope): number {
+  const kib = section(scope).get<number>('sampleIntervalKiB') ?? 8;
+  // A value edited by hand outside the schema's bounds is brought back within them.
+  return Math.round(Math.min(1024, Math.max(1, kib)) * 1024);
+}
+
+/** `memlens.frames`: tracemalloc frame depth (exact mode). */
 export function frames(scope?: vscode.ConfigurationScope): number {
   return section(scope).get<number>('frames') ?? 8;
 }

@@ -2,6 +2,7 @@
  * The `memlens` command line, parsed into a command. Options stop at the script (or `-m module`):
  * everything after it belongs to the program, as with `python` itself.
  */
+import { PROFILE_MODES, type ProfileMode } from '../protocol/snapshot';
 import { EXIT_STATUS_HELP } from './exitCodes';
 
 /** A parsed command line. */
@@ -13,6 +14,10 @@ export type CliCommand =
       /** Write the snapshot here as well (atomically, after the exit status is recorded). */
       json?: string;
       top: number;
+      /** How allocations are tracked (`--mode`; default fast). */
+      mode: ProfileMode;
+      /** Fast mode's mean sampling interval, bytes (`--sample-interval`); unset keeps the helper's default. */
+      sampleInterval?: number;
       frames: number;
       python?: string;
       /** Folders whose files count as user code; empty means the default (script folder or cwd). */
@@ -59,8 +64,8 @@ export const USAGE = `Usage:
   memlens smaps PID|snapshot.json [--top N]
   memlens --help | --version
 
-Runs a Python program under MemLens's tracemalloc helper and prints the source lines holding the
-most memory at exit and at the traced peak. The program keeps the terminal (it can read input);
+Runs a Python program under MemLens's helper and prints the source lines holding the most memory
+at exit and at the traced peak. The program keeps the terminal (it can read input);
 the report follows when it has finished. Options go before the script: everything after the
 script or module belongs to the program.
 
@@ -68,8 +73,18 @@ Options of profile:
   --json FILE      also write the snapshot to FILE (open it in VS Code with MemLens); checked
                    before the run, and FILE.lock keeps a second run from writing it too
   --top N          rows per table (default 10)
-  --frames N       tracemalloc frame depth (default 8; deeper reaches your line behind more
-                   library calls, but slows the program)
+  --mode MODE      how allocations are tracked (default fast):
+                     fast   a native sampler: about the speed of plain Python, 64 frames deep,
+                            the peak view taken at the peak; byte figures are estimates (≈)
+                     exact  tracemalloc: every block counted, slower (the mode used where fast
+                            cannot run, which MemLens says once)
+                     light  no allocation tracking: process memory, memory maps, timeline,
+                            imports and GC only, for the longest runs
+  --sample-interval BYTES
+                   fast mode's mean interval between samples (default 8192; from 1024 to
+                   1048576): smaller is more precise on small lines and costs more
+  --frames N       exact mode's tracemalloc frame depth (default 8; deeper reaches your line
+                   behind more library calls, but slows the program)
   --python PATH    the interpreter (default: $MEMLENS_PYTHON, then python3 or python on PATH)
   --root DIR       count files under DIR as your code (repeatable; default: the script's folder,
                    or the current folder with -m)
@@ -96,6 +111,9 @@ ${EXIT_STATUS_HELP}`;
 
 const DEFAULT_TOP = 10;
 const DEFAULT_FRAMES = 8;
+/** The bounds of `--sample-interval`, bytes: those of the `memlens.sampleIntervalKiB` setting (1 to 1024 KiB). */
+const SAMPLE_INTERVAL_MIN = 1024;
+const SAMPLE_INTERVAL_MAX = 1024 * 1024;
 
 /**
  * Parses the arguments after `memlens`.
@@ -159,46 +177,46 @@ class Options {
   }
 }
 
+/** The options of `memlens profile`: everything before the script. */
+type ProfileOptions = Omit<Extract<CliCommand, { kind: 'profile' }>, 'kind' | 'target' | 'args'>;
+
 function parseProfile(argv: readonly string[]): CliCommand {
   const o = new Options(argv);
-  let json: string | undefined;
-  let top = DEFAULT_TOP;
-  let frames = DEFAULT_FRAMES;
-  let python: string | undefined;
-  const roots: string[] = [];
-  let peak = true;
+  const opts: ProfileOptions = { top: DEFAULT_TOP, mode: 'fast', frames: DEFAULT_FRAMES, roots: [], peak: true };
   for (let arg = o.peek(); arg !== undefined; arg = o.peek()) {
     if (!arg.startsWith('-') || arg === '-') break;
     o.next();
     // `-mmodule`, as python itself accepts.
-    if (/^-m[^=]/.test(arg)) {
-      return { kind: 'profile', json, top, frames, python, roots, peak, target: { module: arg.slice(2) }, args: o.rest() };
-    }
+    if (/^-m[^=]/.test(arg)) return profileCommand(opts, { module: arg.slice(2) }, o.rest());
     const name = arg.split('=')[0];
     switch (name) {
       case '--':
-        return profileTarget(o.rest(), { json, top, frames, python, roots, peak });
-      case '-m': {
-        const module = o.value(arg, '-m');
-        return { kind: 'profile', json, top, frames, python, roots, peak, target: { module }, args: o.rest() };
-      }
+        return profileTarget(o.rest(), opts);
+      case '-m':
+        return profileCommand(opts, { module: o.value(arg, '-m') }, o.rest());
       case '--json':
-        json = o.value(arg, name);
+        opts.json = o.value(arg, name);
         break;
       case '--top':
-        top = positiveInt(o.value(arg, name), name, 1_000_000);
+        opts.top = positiveInt(o.value(arg, name), name, 1_000_000);
+        break;
+      case '--mode':
+        opts.mode = profileMode(o.value(arg, name));
+        break;
+      case '--sample-interval':
+        opts.sampleInterval = intIn(o.value(arg, name), name, SAMPLE_INTERVAL_MIN, SAMPLE_INTERVAL_MAX);
         break;
       case '--frames':
-        frames = positiveInt(o.value(arg, name), name, 1000);
+        opts.frames = positiveInt(o.value(arg, name), name, 1000);
         break;
       case '--python':
-        python = o.value(arg, name);
+        opts.python = o.value(arg, name);
         break;
       case '--root':
-        roots.push(o.value(arg, name));
+        opts.roots.push(o.value(arg, name));
         break;
       case '--no-peak':
-        peak = false;
+        opts.peak = false;
         break;
       default:
         throw new UsageError(
@@ -207,16 +225,28 @@ function parseProfile(argv: readonly string[]): CliCommand {
         );
     }
   }
-  return profileTarget(o.rest(), { json, top, frames, python, roots, peak });
+  return profileTarget(o.rest(), opts);
 }
 
-function profileTarget(
-  rest: string[],
-  options: { json?: string; top: number; frames: number; python?: string; roots: string[]; peak: boolean },
-): CliCommand {
+function profileTarget(rest: string[], opts: ProfileOptions): CliCommand {
   const [script, ...args] = rest;
   if (script === undefined) throw new UsageError('memlens profile needs a script to run (or -m module).');
-  return { kind: 'profile', ...options, target: { script }, args };
+  return profileCommand(opts, { script }, args);
+}
+
+/** The profile command, once its options are all read: they are checked against each other here. */
+function profileCommand(opts: ProfileOptions, target: { script: string } | { module: string }, args: string[]): CliCommand {
+  if (opts.sampleInterval !== undefined && opts.mode !== 'fast') {
+    throw new UsageError(`--sample-interval applies to fast mode only; drop it, or use --mode fast instead of --mode ${opts.mode}.`);
+  }
+  return { kind: 'profile', ...opts, target, args };
+}
+
+/** The value of `--mode`. */
+function profileMode(text: string): ProfileMode {
+  const mode = PROFILE_MODES.find((m) => m === text);
+  if (mode === undefined) throw new UsageError(`--mode needs fast, exact or light, not "${text}".`);
+  return mode;
 }
 
 function parseShow(argv: readonly string[]): CliCommand {
@@ -290,9 +320,13 @@ function parseSmaps(argv: readonly string[]): CliCommand {
 }
 
 function positiveInt(text: string, name: string, max: number): number {
+  return intIn(text, name, 1, max);
+}
+
+function intIn(text: string, name: string, min: number, max: number): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > max) {
-    throw new UsageError(`${name} needs a whole number from 1 to ${max}, not "${text}".`);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    throw new UsageError(`${name} needs a whole number from ${min} to ${max}, not "${text}".`);
   }
   return n;
 }

@@ -5,6 +5,7 @@
  * CLI and the extension so both profile alike.
  */
 import * as path from 'node:path';
+import type { ProfileMode } from '../protocol/snapshot';
 
 /** What the helper is told about one run. */
 export interface HelperOptions {
@@ -24,7 +25,17 @@ export interface HelperOptions {
    * the program's terminal is the user's.
    */
   endWithHost?: boolean;
-  /** tracemalloc frame depth. */
+  /**
+   * How allocations are tracked (`MEMLENS_MODE`). The helper runs exact where fast cannot run,
+   * and says so in the `started` message and the snapshot's `settings.modeNote`.
+   */
+  mode: ProfileMode;
+  /**
+   * Fast mode's mean sampling interval, bytes (`MEMLENS_SAMPLE_INTERVAL`); unset keeps the
+   * helper's default, and other modes never pass it.
+   */
+  sampleInterval?: number;
+  /** tracemalloc frame depth (exact mode; fast mode records 64 frames, since only samples pay). */
   frames: number;
   /** Folders whose files count as the user's code. */
   roots: string[];
@@ -52,6 +63,8 @@ export function helperEnvironment(base: NodeJS.ProcessEnv, opts: HelperOptions):
   delete env[pythonPathKey];
   env.PYTHONPATH = existing ? opts.helperDir + path.delimiter + existing : opts.helperDir;
   env.MEMLENS_OUT = opts.outFile;
+  env.MEMLENS_MODE = opts.mode;
+  setOrDelete(env, 'MEMLENS_SAMPLE_INTERVAL', opts.mode === 'fast' && opts.sampleInterval !== undefined ? String(opts.sampleInterval) : undefined);
   env.MEMLENS_FRAMES = String(opts.frames);
   env.MEMLENS_ROOTS = opts.roots.join(path.delimiter);
   env.MEMLENS_PEAK = opts.peak ? '1' : '0';

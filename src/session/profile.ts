@@ -113,6 +113,8 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
     helperDir,
     outFile: snapshotPath,
     channel: { path: channel.path, token: channel.token },
+    mode: config.mode(uri),
+    sampleInterval: config.sampleIntervalBytes(uri),
     frames: config.frames(uri),
     roots,
     peak: config.peakEnabled(uri),

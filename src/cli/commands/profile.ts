@@ -121,6 +121,8 @@ async function run(cmd: Extract<CliCommand, { kind: 'profile' }>, s: RunSetup): 
       // Killed outright (SIGKILL), the CLI cannot stop the program: the helper then does, when the
       // channel goes away, and removes the files it wrote.
       endWithHost: true,
+      mode: cmd.mode,
+      sampleInterval: cmd.sampleInterval,
       frames: cmd.frames,
       roots,
       peak: cmd.peak,
