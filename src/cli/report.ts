@@ -1,10 +1,20 @@
 /**
  * The CLI's text report of a run: a header with the program's exit and memory totals, then the
  * hottest lines at exit and at peak. A pure function of the model, so tests check the text
- * without running anything; reading source lines comes in as a function.
+ * without running anything; reading source lines comes in as a function. A fast-mode run's traced
+ * figures are estimates, printed with `≈` and the samples behind them; a light-mode run tracked no
+ * allocation, and the report says so instead of printing traced zeros.
  */
 import * as path from 'node:path';
-import { formatBytes, formatCount, formatDuration, shellWords } from '../model/format';
+import {
+  estimateSentence,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatTracedBytes,
+  LIGHT_MODE_TEXT,
+  shellWords,
+} from '../model/format';
 import { hottestLines } from '../model/model';
 import { originText } from '../model/origin';
 import { commandTarget } from '../model/program';
@@ -33,6 +43,8 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
   const out: string[] = [];
 
   const t = model.totals;
+  const est = model.estimated;
+  const light = model.mode === 'light';
   // A snapshot without a program (an imported tracemalloc dump) knows its traces alone: the
   // header names where it came from instead of figures it does not have.
   const header = (
@@ -41,7 +53,7 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
       : [
           `MemLens — ${programLabel(p.argv, p.cwd, opts.cwd)}`,
           exitText(p.exitCode, p.exitSignal),
-          `traced peak ${bytesOrUnknown(t.tracedPeak)}`,
+          light ? 'light mode' : `traced peak ${tracedOrUnknown(t.tracedPeak, est)}`,
           `peak RSS ${bytesOrUnknown(t.maxRss)}`,
         ]
   ).join(' — ');
@@ -64,8 +76,16 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
     );
   }
   // tracemalloc forgets its traces when stopped: an empty exit view then says nothing of the program.
-  const live = stopped !== undefined ? 'not traced (tracing had stopped)' : `${formatBytes(t.tracedCurrent)} in ${formatCount(t.blocks)} blocks`;
-  if (p === null) {
+  const live =
+    stopped !== undefined
+      ? 'not traced (tracing had stopped)'
+      : est
+        ? `${formatTracedBytes(t.tracedCurrent, true)} (${estimateSentence(t.samples, model.sampleInterval)})`
+        : `${formatBytes(t.tracedCurrent)} in ${formatCount(t.blocks)} blocks`;
+  if (light && p !== null) {
+    const ran = t.wallSeconds === null ? '' : `; ran ${formatDuration(t.wallSeconds)}`;
+    out.push(`${LIGHT_MODE_TEXT[0].toUpperCase()}${LIGHT_MODE_TEXT.slice(1)}${ran} on ${p.python.implementation} ${p.python.version.split(' ')[0]}.`);
+  } else if (p === null) {
     out.push(`Live at the snapshot ${live}; the dump records nothing else of the program.`);
   } else {
     const ran = t.wallSeconds === null ? '' : `ran ${formatDuration(t.wallSeconds)} `;
@@ -74,6 +94,8 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
   // The process's own view, from its memory maps at exit (`memlens smaps` shows the whole table).
   const maps = model.process?.maps;
   if (maps !== undefined) out.push(writableMemoryLine(maps.report));
+  // Light mode has no lines to rank: the sentence above says why.
+  if (light) return out.join('\n') + '\n';
 
   let anyNoUserFrame = false;
   const table = (view: View, title: string): void => {
@@ -84,7 +106,7 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
       return;
     }
     anyNoUserFrame ||= rows.some((r) => r[view]!.noUserFrame);
-    out.push(...renderTable(rows, view, opts));
+    out.push(...renderTable(rows, view, opts, model.estimated));
   };
 
   table('exit', p === null ? 'Hottest lines at the snapshot' : 'Hottest lines at exit');
@@ -100,7 +122,8 @@ export function renderReport(model: MemModel, opts: ReportOptions): string {
     out.push(
       '',
       `* No user frame within ${model.frames} frames: the memory is shown on the innermost ` +
-        'line seen (raise --frames to reach your code).',
+        // Fast mode always records its 64 frames: --frames is exact mode's depth.
+        (est ? 'line seen.' : 'line seen (raise --frames to reach your code).'),
     );
   }
   return out.join('\n') + '\n';
@@ -132,6 +155,11 @@ function bytesOrUnknown(n: number | null): string {
   return n === null ? 'unknown' : formatBytes(n);
 }
 
+/** A traced figure (`≈` when estimated), or `unknown`. */
+function tracedOrUnknown(n: number | null, estimated: boolean): string {
+  return n === null ? 'unknown' : formatTracedBytes(n, estimated);
+}
+
 function exitText(code: number | null | undefined, signal: string | null | undefined): string {
   if (signal) return `ended by ${signal}`;
   if (code !== null && code !== undefined) return `exit code ${code}`;
@@ -141,6 +169,14 @@ function exitText(code: number | null | undefined, signal: string | null | undef
 /** How the peak view relates to the true traced peak, which it may sit below. */
 function peakNote(model: MemModel): string {
   const { peak, totals } = model;
+  const est = model.estimated;
+  if (peak.method === 'sampler') {
+    const margin = peak.margin === undefined ? 'a margin' : `${+(peak.margin * 100).toFixed(2)} %`;
+    return (
+      `  (Copied at ${formatTracedBytes(peak.capturedTraced, est)} of the ${tracedOrUnknown(totals.tracedPeak, est)} traced peak: ` +
+      `the sampler copies its table whenever its estimate rises ${margin} past the last copy, however short the peak.)`
+    );
+  }
   if (peak.method === 'exit') {
     if (totals.tracedPeak === null || totals.tracedPeak <= totals.tracedCurrent) return '  (This is the exit view: memory was highest at the end.)';
     // Captures taken but all below the memory at exit are dropped for the exit view.
@@ -148,27 +184,28 @@ function peakNote(model: MemModel): string {
       peak.captures > 0
         ? `the ${formatCount(peak.captures)} capture${peak.captures === 1 ? '' : 's'} taken during the run held less than the memory at exit`
         : 'no capture was taken during the run';
-    return `  (${why[0].toUpperCase()}${why.slice(1)}, so this is the exit view; the traced peak was ${formatBytes(totals.tracedPeak)}.)`;
+    return `  (${why[0].toUpperCase()}${why.slice(1)}, so this is the exit view; the traced peak was ${formatTracedBytes(totals.tracedPeak, est)}.)`;
   }
   return (
-    `  (Captured at ${formatBytes(peak.capturedTraced)} of the ${bytesOrUnknown(totals.tracedPeak)} traced peak; ` +
+    `  (Captured at ${formatTracedBytes(peak.capturedTraced, est)} of the ${tracedOrUnknown(totals.tracedPeak, est)} traced peak; ` +
     `captures follow each rise of ${bytesOrUnknown(peak.stepBytes)}.)`
   );
 }
 
-function renderTable(rows: LineModel[], view: View, opts: ReportOptions): string[] {
+/** The rows of one view; an estimated (fast-mode) table gives each line's samples instead of its blocks. */
+function renderTable(rows: LineModel[], view: View, opts: ReportOptions, estimated: boolean): string[] {
   const cells = rows.map((r, i) => {
     const f = r[view]!;
     const text = opts.sourceLine(r.file, r.line)?.trim() ?? '';
     return [
       String(i + 1),
-      formatBytes(f.bytes),
-      formatCount(f.blocks),
+      formatTracedBytes(f.bytes, estimated),
+      estimated ? (f.samples === undefined ? '?' : formatCount(f.samples)) : formatCount(f.blocks),
       `${shorten(displayPath(r.file, opts.cwd))}:${r.line}${f.noUserFrame ? ' *' : ''}`,
       text.length > SOURCE_WIDTH ? text.slice(0, SOURCE_WIDTH - 1) + '…' : text,
     ];
   });
-  const head = ['#', 'bytes', 'blocks', 'line', 'source'];
+  const head = ['#', 'bytes', estimated ? 'samples' : 'blocks', 'line', 'source'];
   const widths = head.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c].length)));
   // Numbers right-aligned, text left-aligned; the last column is not padded.
   const fmt = (row: string[]): string =>

@@ -10,17 +10,18 @@ import * as vscode from 'vscode';
 import * as config from '../config';
 import type { Ctx } from '../ctx';
 import { growthLensTitle, type Comparison } from '../model/comparison';
-import { formatBytes } from '../model/format';
+import { formatTracedBytes } from '../model/format';
 import type { MemModel, ScopeModel } from '../model/types';
 import type { ShowLineArgs } from './showLine';
 
 /**
  * The lens title of a scope: `MemLens: 40.0 MiB at exit · 104.0 MiB at peak`; a snapshot taken
  * during the run says `in the snapshot` instead of `at exit` (its lines are what was live then).
+ * A fast-mode run's figures are estimates: `MemLens: ≈ 40.0 MiB at exit · ≈ 104.0 MiB at peak`.
  */
-export function lensTitle(scope: ScopeModel, hasPeak: boolean, kind: MemModel['kind'] = 'exit'): string {
-  const exit = `${formatBytes(scope.exitBytes)} ${kind === 'exit' ? 'at exit' : 'in the snapshot'}`;
-  return hasPeak ? `MemLens: ${exit} · ${formatBytes(scope.peakBytes)} at peak` : `MemLens: ${exit}`;
+export function lensTitle(scope: ScopeModel, hasPeak: boolean, kind: MemModel['kind'] = 'exit', estimated = false): string {
+  const exit = `${formatTracedBytes(scope.exitBytes, estimated)} ${kind === 'exit' ? 'at exit' : 'in the snapshot'}`;
+  return hasPeak ? `MemLens: ${exit} · ${formatTracedBytes(scope.peakBytes, estimated)} at peak` : `MemLens: ${exit}`;
 }
 
 /** The title of the lens after the module's, in a comparison, that ends it. */
@@ -53,7 +54,7 @@ export class MemCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
         scope.hottestLine !== undefined ? { file: file.path, line: scope.hottestLine, hover: true } : undefined;
       lenses.push(showLineLens(
         range,
-        lensTitle(scope, model.hasPeak, model.kind),
+        lensTitle(scope, model.hasPeak, model.kind, model.estimated),
         `${scope.kind === 'module' ? 'Module' : scope.kind === 'class' ? 'Class' : 'Function'} ${scope.name}` +
           (args ? `: click to show its hottest line (line ${scope.hottestLine})` : ''),
         args,
@@ -83,9 +84,9 @@ export class MemCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
         scope.grewMostLine !== null ? { file, line: scope.grewMostLine, hover: true } : undefined;
       lenses.push(showLineLens(
         range,
-        growthLensTitle(scope, comparison.beforeName),
-        `${scope.name}: ${formatBytes(scope.bytes.before)} in ${comparison.beforeName}, ` +
-          `${formatBytes(scope.bytes.after)} in ${comparison.afterName}` +
+        growthLensTitle(scope, comparison.beforeName, comparison.estimated),
+        `${scope.name}: ${formatTracedBytes(scope.bytes.before, comparison.estimated)} in ${comparison.beforeName}, ` +
+          `${formatTracedBytes(scope.bytes.after, comparison.estimated)} in ${comparison.afterName}` +
           (args ? `. Click to show the line that grew most (line ${args.line})` : ''),
         args,
       ));

@@ -117,7 +117,7 @@ export class Decorations implements vscode.Disposable {
       yield {
         runLine: line.line,
         heat: heatBucket(figures.bytes, model.maxLineBytes[view]),
-        text: formatLineSummary(figures.bytes, figures.blocks),
+        text: formatLineSummary(figures.bytes, figures.blocks, model.estimated ? figures : undefined),
       };
     }
   }
@@ -136,7 +136,7 @@ export class Decorations implements vscode.Disposable {
       yield {
         runLine: line.line,
         heat: heatBucket(line.growth, comparison.maxGrowth),
-        text: growthText(line, comparison.beforeName),
+        text: growthText(line, comparison.beforeName, comparison.estimated),
       };
     }
   }

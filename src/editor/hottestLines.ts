@@ -34,7 +34,7 @@ export async function hottestLineItems(ctx: Ctx): Promise<HottestLineItem[]> {
     const line = at?.line ?? row.line;
     const source = at ? texts.get(row.file)?.[line - 1]?.trim() : undefined;
     items.push({
-      label: `$(flame) ${formatLineSummary(figures.bytes, figures.blocks)}`,
+      label: `$(flame) ${formatLineSummary(figures.bytes, figures.blocks, model.estimated ? figures : undefined)}`,
       description: `${displayPath(row.file)}:${line}${at?.stale ? ' (edited)' : at ? '' : ' (deleted)'}`,
       detail: source || undefined,
       file: row.file,

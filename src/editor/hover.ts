@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import type { Comparison } from '../model/comparison';
 import type { LineDelta } from '../model/diff';
-import { formatBytes, formatCount, formatLineSummary, formatSignedBytes } from '../model/format';
+import { estimateSentence, formatCount, formatLineSummary, formatSignedTracedBytes, formatTracedBytes } from '../model/format';
 import { scopesContaining } from '../model/model';
 import type { LineFigures, LineModel, ResolvedPath, View } from '../model/types';
 import { displayPath } from './paths';
@@ -44,24 +44,35 @@ export class MemHoverProvider implements vscode.HoverProvider {
       hasPeak: model.hasPeak,
       snapshot: model.kind === 'snapshot',
       scope: scopes.length > 0 ? scopes[scopes.length - 1].name : undefined,
+      ...(model.estimated ? { estimated: { sampleInterval: model.sampleInterval } } : {}),
     });
     return new vscode.Hover(md, doc.lineAt(pos.line).range);
   }
 }
 
-/** Builds the hover text of one line; `view` picks which call paths come first. */
+/**
+ * Builds the hover text of one line; `view` picks which call paths come first. `estimated` is set
+ * for a fast-mode run: each figure is marked `≈` and says how many samples it rests on.
+ */
 export function hoverMarkdown(
   line: LineModel,
   view: View,
-  opts: { stale: boolean; frames: number; hasPeak: boolean; scope?: string; snapshot?: boolean },
+  opts: {
+    stale: boolean;
+    frames: number;
+    hasPeak: boolean;
+    scope?: string;
+    snapshot?: boolean;
+    estimated?: { sampleInterval?: number };
+  },
 ): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: ['memlens.showLine'] };
   md.supportHtml = false;
   const where = opts.scope ? ` in ${escape(opts.scope)}` : '';
   md.appendMarkdown(`**MemLens** · line ${line.line}${where}\n\n`);
-  md.appendMarkdown(`- ${opts.snapshot ? 'live when the snapshot was taken' : 'live at exit'}: ${figuresText(line.exit)}\n`);
-  if (opts.hasPeak) md.appendMarkdown(`- live at peak: ${figuresText(line.peak)}\n`);
+  md.appendMarkdown(`- ${opts.snapshot ? 'live when the snapshot was taken' : 'live at exit'}: ${figuresText(line.exit, opts.estimated)}\n`);
+  if (opts.hasPeak) md.appendMarkdown(`- live at peak: ${figuresText(line.peak, opts.estimated)}\n`);
   md.appendMarkdown('\n');
 
   const shown: View = line[view] ? view : view === 'exit' ? 'peak' : 'exit';
@@ -70,15 +81,16 @@ export function hoverMarkdown(
     const when = shown === 'peak' ? 'at peak' : opts.snapshot ? 'in the snapshot' : 'at exit';
     md.appendMarkdown(`Call paths ${when} (innermost first):\n\n`);
     for (const p of figures.paths.slice(0, MAX_PATHS)) {
-      md.appendMarkdown(`- ${escape(formatLineSummary(p.bytes, p.blocks))}: ${pathLinks(p)}\n`);
+      md.appendMarkdown(`- ${escape(formatLineSummary(p.bytes, p.blocks, opts.estimated && p))}: ${pathLinks(p)}\n`);
     }
     if (figures.paths.length > MAX_PATHS) md.appendMarkdown(`- … and ${figures.paths.length - MAX_PATHS} more\n`);
     md.appendMarkdown('\n');
   }
   if (line.exit?.noUserFrame || line.peak?.noUserFrame) {
+    // Fast mode always records its 64 frames: the setting would not take it deeper.
     md.appendMarkdown(
       `_No user frame within ${opts.frames} frames: this memory was allocated in library code and is ` +
-        'shown on the innermost line seen. Raise `memlens.frames` to reach your own line._\n\n',
+        'shown on the innermost line seen.' + (opts.estimated ? '_\n\n' : ' Raise `memlens.frames` to reach your own line._\n\n'),
     );
   }
   if (opts.stale) {
@@ -92,15 +104,18 @@ export function growthHoverMarkdown(line: LineDelta, comparison: Comparison): vs
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: ['memlens.showLine'] };
   md.supportHtml = false;
-  md.appendMarkdown(`**MemLens** · line ${line.line}: **${escape(formatSignedBytes(line.bytes.delta))}**\n\n`);
-  md.appendMarkdown(`- ${escape(comparison.beforeName)}: ${escape(formatLineSummary(line.bytes.before, line.blocks.before))}\n`);
-  md.appendMarkdown(`- ${escape(comparison.afterName)}: ${escape(formatLineSummary(line.bytes.after, line.blocks.after))}\n\n`);
+  const est = comparison.estimated;
+  // Estimated sides have no sample count here (a line's two sides differ); `≈` alone marks them.
+  const side = (bytes: number, blocks: number): string => escape(formatLineSummary(bytes, blocks, est ? {} : undefined));
+  md.appendMarkdown(`**MemLens** · line ${line.line}: **${escape(formatSignedTracedBytes(line.bytes.delta, est))}**\n\n`);
+  md.appendMarkdown(`- ${escape(comparison.beforeName)}: ${side(line.bytes.before, line.blocks.before)}\n`);
+  md.appendMarkdown(`- ${escape(comparison.afterName)}: ${side(line.bytes.after, line.blocks.after)}\n\n`);
   const paths = line.paths.filter((p) => p.delta !== 0);
   if (paths.length > 0) {
     md.appendMarkdown('Call paths, by growth (innermost first):\n\n');
     for (const p of paths.slice(0, MAX_PATHS)) {
-      const was = p.before === null ? 'new' : `was ${formatBytes(p.before)}`;
-      md.appendMarkdown(`- ${escape(`${formatSignedBytes(p.delta)} (${was})`)}: ${pathLinks(p)}\n`);
+      const was = p.before === null ? 'new' : `was ${formatTracedBytes(p.before, est)}`;
+      md.appendMarkdown(`- ${escape(`${formatSignedTracedBytes(p.delta, est)} (${was})`)}: ${pathLinks(p)}\n`);
     }
     if (paths.length > MAX_PATHS) md.appendMarkdown(`- … and ${paths.length - MAX_PATHS} more\n`);
     md.appendMarkdown('\n');
@@ -109,9 +124,14 @@ export function growthHoverMarkdown(line: LineDelta, comparison: Comparison): vs
   return md;
 }
 
-function figuresText(f: LineFigures | undefined): string {
+/**
+ * A line's figures in one view: `**40.0 MiB** in 1 block`; estimated (fast mode), `**≈ 40.0 MiB**
+ * estimated from 3 samples at a 8 KiB mean interval`.
+ */
+function figuresText(f: LineFigures | undefined, estimated?: { sampleInterval?: number }): string {
   if (!f) return 'nothing';
-  return `**${formatBytes(f.bytes)}** in ${formatCount(f.blocks)} ${f.blocks === 1 ? 'block' : 'blocks'}`;
+  if (estimated) return `**${escape(formatTracedBytes(f.bytes, true))}** ${escape(estimateSentence(f.samples, estimated.sampleInterval))}`;
+  return `**${formatTracedBytes(f.bytes, false)}** in ${formatCount(f.blocks)} ${f.blocks === 1 ? 'block' : 'blocks'}`;
 }
 
 /** `[sample.py:8](command…) ← [sample.py:23](command…)`, innermost first. */

@@ -4,7 +4,7 @@
  * (`+12.0 MiB · +3 blocks since "round 1"`). Pure: built from a `SnapshotDiff`.
  */
 import { indexLines, type LineDelta, type ScopeDelta, type SnapshotDiff, type SnapshotRef } from './diff';
-import { formatBytes, formatSignedBytes, formatSignedCount } from './format';
+import { formatSignedCount, formatSignedTracedBytes, formatTracedBytes } from './format';
 
 export class Comparison {
   /** Lines by file, then 1-based line number. */
@@ -16,6 +16,8 @@ export class Comparison {
   /** How sentences name the earlier and later snapshot: `"round 1"`, `snapshot 2`. */
   readonly beforeName: string;
   readonly afterName: string;
+  /** Either snapshot is of a fast-mode run: its figures are shown as estimates (`≈`). */
+  readonly estimated: boolean;
 
   constructor(
     readonly diff: SnapshotDiff,
@@ -32,6 +34,7 @@ export class Comparison {
     this.maxGrowth = Math.max(0, ...diff.lines.map((l) => l.growth));
     this.beforeName = refName(diff.before);
     this.afterName = refName(diff.after);
+    this.estimated = diff.estimated;
   }
 
   /** Every compared line as `[file, line]`, for line tracking. */
@@ -48,14 +51,20 @@ export function refName(ref: SnapshotRef): string {
   return ref.kind === 'exit' ? `the exit snapshot (${at})` : `the snapshot at ${at}`;
 }
 
-/** The after-line text of a compared line: `+6.0 MiB · +3 blocks since "round 1"`. */
-export function growthText(line: LineDelta, beforeName: string): string {
+/**
+ * The after-line text of a compared line: `+6.0 MiB · +3 blocks since "round 1"`. When either
+ * snapshot is of a fast-mode run (`estimated`) the growth is an estimate and its blocks are too:
+ * `≈ +6.0 MiB since "round 1"`.
+ */
+export function growthText(line: LineDelta, beforeName: string, estimated = false): string {
+  if (estimated) return `${formatSignedTracedBytes(line.bytes.delta, true)} since ${beforeName}`;
   const blocks = line.blocks.delta;
   const blockText = `${formatSignedCount(blocks)} ${Math.abs(blocks) === 1 ? 'block' : 'blocks'}`;
-  return `${formatSignedBytes(line.bytes.delta)} · ${blockText} since ${beforeName}`;
+  return `${formatSignedTracedBytes(line.bytes.delta, false)} · ${blockText} since ${beforeName}`;
 }
 
-/** A scope's lens title in a comparison: `MemLens: +6.0 MiB since "round 1" (now 8.0 MiB)`. */
-export function growthLensTitle(scope: ScopeDelta, beforeName: string): string {
-  return `MemLens: ${formatSignedBytes(scope.bytes.delta)} since ${beforeName} (now ${formatBytes(scope.bytes.after)})`;
+/** A scope's lens title in a comparison: `MemLens: +6.0 MiB since "round 1" (now 8.0 MiB)`, `≈` when estimated. */
+export function growthLensTitle(scope: ScopeDelta, beforeName: string, estimated = false): string {
+  return `MemLens: ${formatSignedTracedBytes(scope.bytes.delta, estimated)} since ${beforeName} ` +
+    `(now ${formatTracedBytes(scope.bytes.after, estimated)})`;
 }

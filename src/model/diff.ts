@@ -148,6 +148,11 @@ export interface SnapshotDiff {
   after: SnapshotRef;
   /** `after.time − before.time` (negative when the first was taken later); null when either time is unknown. */
   seconds: number | null;
+  /**
+   * True when either snapshot is of a fast-mode run: its traced figures, and so their growth, are
+   * estimates from samples, shown with `≈`.
+   */
+  estimated: boolean;
   totals: TotalsDelta;
   /** Every line holding memory in either snapshot, most growth first. */
   lines: LineDelta[];
@@ -182,6 +187,7 @@ export function diffModels(before: MemModel, after: MemModel): SnapshotDiff {
     before: snapshotRef(before),
     after: snapshotRef(after),
     seconds: after.program === null || before.program === null ? null : after.program.endTime - before.program.endTime,
+    estimated: before.estimated || after.estimated,
     totals: {
       traced: delta(before.totals.tracedCurrent, after.totals.tracedCurrent),
       tracedPeak: knownDelta(before.totals.tracedPeak, after.totals.tracedPeak),

@@ -52,9 +52,57 @@ export function formatSignedCount(n: number): string {
   return n > 0 ? `+${formatCount(n)}` : formatCount(n);
 }
 
-/** The after-line text of an annotated line: `40.0 MiB · 1 block`, `1.2 KiB · 35 blocks`. */
-export function formatLineSummary(bytes: number, blocks: number): string {
-  return `${formatBytes(bytes)} · ${formatCount(blocks)} ${blocks === 1 ? 'block' : 'blocks'}`;
+/**
+ * The mark before a figure estimated from samples (a fast-mode run's traced bytes): `≈ 40.0 MiB`.
+ * Exact figures carry no mark, so an exact-mode run reads as it always has.
+ */
+export const ESTIMATE_MARK = '\u2248';
+
+/** `text` (a formatted figure) marked as an estimate when `estimated`, else unchanged. */
+export function estimate(text: string, estimated: boolean): string {
+  return estimated ? `${ESTIMATE_MARK} ${text}` : text;
+}
+
+/** A traced byte figure: `formatBytes`, marked `≈` when it was estimated from samples. */
+export function formatTracedBytes(n: number, estimated: boolean): string {
+  return estimate(formatBytes(n), estimated);
+}
+
+/** A traced byte difference: `formatSignedBytes`, marked `≈` when either side was estimated. */
+export function formatSignedTracedBytes(n: number, estimated: boolean): string {
+  return estimate(formatSignedBytes(n), estimated);
+}
+
+/** What views say instead of traced figures for a light-mode run, which tracked no allocation. */
+export const LIGHT_MODE_TEXT = 'light mode: allocations were not tracked';
+
+/** `N samples`, `1 sample`. */
+export function formatSamples(samples: number): string {
+  return `${formatCount(samples)} ${samples === 1 ? 'sample' : 'samples'}`;
+}
+
+/**
+ * The after-line text of an annotated line: `40.0 MiB · 1 block`, `1.2 KiB · 35 blocks`. A line
+ * of a fast-mode run passes `sampled` (its figures, with their sample count) and gives its samples
+ * instead of its blocks, which were estimated too: `≈ 40.0 MiB · 3 samples` (just `≈ 40.0 MiB`
+ * when the count is missing).
+ */
+export function formatLineSummary(bytes: number, blocks: number, sampled?: { samples?: number }): string {
+  if (sampled === undefined) return `${formatBytes(bytes)} · ${formatCount(blocks)} ${blocks === 1 ? 'block' : 'blocks'}`;
+  const text = formatTracedBytes(bytes, true);
+  return sampled.samples === undefined ? text : `${text} · ${formatSamples(sampled.samples)}`;
+}
+
+/**
+ * The hover's account of an estimate: `estimated from 3 samples at a 8 KiB mean interval`. The
+ * interval is given in KiB as the setting gives it; without it, only the samples.
+ */
+export function estimateSentence(samples: number | undefined, sampleInterval: number | undefined): string {
+  const from = samples === undefined ? 'estimated from samples' : `estimated from ${formatSamples(samples)}`;
+  if (sampleInterval === undefined) return from;
+  const kib = sampleInterval / 1024;
+  const interval = Number.isInteger(kib) ? `${kib} KiB` : formatBytes(sampleInterval);
+  return `${from} at a ${interval} mean interval`;
 }
 
 /** A heat bucket: 0 for none, else 1 (up to 20 % of the hottest line) … 5 (over 80 %). */

@@ -52,6 +52,10 @@ export function buildModel(doc: SnapshotDocument): MemModel {
     program: doc.program,
     origin: doc.origin,
     frames: doc.settings.frames,
+    mode: doc.settings.mode ?? 'exact',
+    estimated: doc.settings.mode === 'fast',
+    sampleInterval: doc.settings.sampleInterval,
+    modeNote: doc.settings.modeNote,
     totals: doc.totals,
     peak: doc.peak,
     hasPeak: doc.peak.method !== 'none',
@@ -160,6 +164,7 @@ function figures(stat: LineStat, paths: readonly string[]): LineFigures {
     bytes: stat.bytes,
     blocks: stat.blocks,
     noUserFrame: stat.noUserFrame === true,
+    ...(stat.samples !== undefined ? { samples: stat.samples } : {}),
     paths: stat.paths.map((p) => resolvePath(p, paths)),
   };
 }
@@ -168,6 +173,7 @@ function resolvePath(p: CallPath, paths: readonly string[]): ResolvedPath {
   return {
     bytes: p.bytes,
     blocks: p.blocks,
+    ...(p.samples !== undefined ? { samples: p.samples } : {}),
     frames: p.frames.map(([file, line]) => ({ file: paths[file], line })),
   };
 }

@@ -9,6 +9,7 @@ import type {
   GcReport,
   PeakInfo,
   ProcessMemory,
+  ProfileMode,
   ProgramInfo,
   SnapshotDocument,
   Timeline,
@@ -31,6 +32,8 @@ export interface SourceFrame {
 export interface ResolvedPath {
   bytes: number;
   blocks: number;
+  /** Fast mode: the samples behind the estimate (absent in other modes). */
+  samples?: number;
   frames: SourceFrame[];
 }
 
@@ -38,6 +41,8 @@ export interface ResolvedPath {
 export interface LineFigures {
   bytes: number;
   blocks: number;
+  /** Fast mode: the samples behind the estimate (absent in other modes). */
+  samples?: number;
   /** No user frame was within the traceback depth: attributed to the innermost frame seen. */
   noUserFrame: boolean;
   paths: ResolvedPath[];
@@ -112,6 +117,17 @@ export interface MemModel {
   origin?: SnapshotDocument['origin'];
   /** Frames kept per call path (`settings.frames`): how far a line's memory was followed to user code. */
   frames: number;
+  /** How allocations were tracked (`settings.mode`; `exact` for files from before the modes). */
+  mode: ProfileMode;
+  /**
+   * True in fast mode: traced byte and block figures (lines, paths, scopes, traced totals, the
+   * timeline's traced memory, imports' traced growth) are estimates from samples, shown with `≈`.
+   */
+  estimated: boolean;
+  /** Fast mode's mean sampling interval, bytes (`settings.sampleInterval`). */
+  sampleInterval?: number;
+  /** Why the mode asked for did not run, a sentence for the user (`settings.modeNote`). */
+  modeNote?: string;
   totals: Totals;
   peak: PeakInfo;
   /** True when the snapshot holds a peak view (`peak.method` is not `none`). */

@@ -6,7 +6,7 @@ suite('cli args', () => {
     assert.deepEqual(
       parseArgs(['profile', '--json', 'out.json', '--top=5', '--frames', '16', '--python', '/py', '--root', 'a', '--root=b', '--no-peak', 'app.py', '--top', '3', '-m']),
       {
-        kind: 'profile', json: 'out.json', top: 5, frames: 16, python: '/py', roots: ['a', 'b'], peak: false,
+        kind: 'profile', json: 'out.json', top: 5, mode: 'fast', frames: 16, python: '/py', roots: ['a', 'b'], peak: false,
         target: { script: 'app.py' }, args: ['--top', '3', '-m'],
       },
     );
@@ -19,6 +19,21 @@ suite('cli args', () => {
     assert.deepEqual(attached.kind === 'profile' && [attached.target, attached.args], [{ module: 'json.tool' }, ['x.json']]);
     const dashed = parseArgs(['profile', '--', '--odd-name.py', '-v']);
     assert.deepEqual(dashed.kind === 'profile' && [dashed.target, dashed.args], [{ script: '--odd-name.py' }, ['-v']]);
+  });
+
+  test('profile --mode and --sample-interval: fast by default, the interval as given', () => {
+    const pick = (argv: string[]): unknown[] => {
+      const c = parseArgs(argv);
+      return c.kind === 'profile' ? [c.mode, c.sampleInterval, c.target] : [];
+    };
+    assert.deepEqual(pick(['profile', 'a.py']), ['fast', undefined, { script: 'a.py' }]);
+    assert.deepEqual(pick(['profile', '--mode', 'exact', 'a.py']), ['exact', undefined, { script: 'a.py' }]);
+    assert.deepEqual(pick(['profile', '--mode=light', '-m', 'pkg']), ['light', undefined, { module: 'pkg' }]);
+    assert.deepEqual(pick(['profile', '--sample-interval', '4096', 'a.py']), ['fast', 4096, { script: 'a.py' }]);
+    assert.deepEqual(pick(['profile', '--mode', 'fast', '--sample-interval=1048576', '--', 'a.py']), ['fast', 1048576, { script: 'a.py' }]);
+    // After the script, --mode is the program's own.
+    const c = parseArgs(['profile', 'a.py', '--mode', 'nonsense']);
+    assert.deepEqual(c.kind === 'profile' && [c.mode, c.args], ['fast', ['--mode', 'nonsense']]);
   });
 
   test('show, help and version', () => {
@@ -35,6 +50,13 @@ suite('cli args', () => {
       [['profile', '--frames', 'x', 'a.py'], /--frames needs a whole number/],
       [['profile', '--json'], /--json needs a value/],
       [['profile', '--bogus', 'a.py'], /--bogus is not an option of memlens profile/],
+      [['profile', '--mode', 'quick', 'a.py'], /^--mode needs fast, exact or light, not "quick"\.$/],
+      [['profile', '--mode'], /--mode needs a value/],
+      [['profile', '--sample-interval', '8k', 'a.py'], /^--sample-interval needs a whole number from 1024 to 1048576, not "8k"\.$/],
+      [['profile', '--sample-interval', '512', 'a.py'], /from 1024 to 1048576, not "512"/],
+      [['profile', '--sample-interval', '2097152', 'a.py'], /from 1024 to 1048576/],
+      [['profile', '--mode', 'exact', '--sample-interval', '4096', 'a.py'], /--sample-interval applies to fast mode only; .*--mode exact/],
+      [['profile', '--sample-interval', '4096', '--mode', 'light', '-m', 'x'], /--sample-interval applies to fast mode only; .*--mode light/],
       [['show'], /needs a snapshot file/],
       [['show', 'a.json', 'b.json'], /one snapshot file at a time/],
       [['run', 'a.py'], /"run" is not a memlens command/],

@@ -3,7 +3,14 @@ import * as path from 'node:path';
 import { helperDirFor, helperEnvironment } from '../../src/run/helperEnv';
 
 suite('helperEnv', () => {
-  const opts = { helperDir: '/pkg/python-helper', outFile: '/tmp/run/snapshot.json', frames: 12, roots: ['/ws', '/lib/mine'], peak: true };
+  const opts = {
+    helperDir: '/pkg/python-helper',
+    outFile: '/tmp/run/snapshot.json',
+    mode: 'exact' as const,
+    frames: 12,
+    roots: ['/ws', '/lib/mine'],
+    peak: true,
+  };
 
   test('sets the helper options and puts the helper first on PYTHONPATH', () => {
     const env = helperEnvironment({ PYTHONPATH: '/user/lib', HOME: '/home/u' }, {
@@ -39,6 +46,27 @@ suite('helperEnv', () => {
     assert.equal('MEMLENS_END_WITH_HOST' in env, false, 'the extension does not end the program with its host');
     assert.equal('MEMLENS_MAX_PATHS' in env, false);
     assert.equal(base.MEMLENS_CHANNEL, '/stale.sock');
+  });
+
+  test('fast mode passes the mode and its sample interval', () => {
+    const env = helperEnvironment({}, { ...opts, mode: 'fast', sampleInterval: 4096 });
+    assert.equal(env.MEMLENS_MODE, 'fast');
+    assert.equal(env.MEMLENS_SAMPLE_INTERVAL, '4096');
+    assert.equal(env.MEMLENS_FRAMES, '12', "exact mode's depth is passed as it always was");
+  });
+
+  test('the mode replaces an inherited one; fast without an interval keeps the helper default', () => {
+    const env = helperEnvironment({ MEMLENS_MODE: 'light', MEMLENS_SAMPLE_INTERVAL: '1' }, { ...opts, mode: 'fast' });
+    assert.equal(env.MEMLENS_MODE, 'fast');
+    assert.equal('MEMLENS_SAMPLE_INTERVAL' in env, false, 'a stale interval must not reach the helper');
+  });
+
+  test('exact and light modes never pass a sample interval', () => {
+    for (const mode of ['exact', 'light'] as const) {
+      const env = helperEnvironment({ MEMLENS_SAMPLE_INTERVAL: '1' }, { ...opts, mode, sampleInterval: 4096 });
+      assert.equal(env.MEMLENS_MODE, mode);
+      assert.equal('MEMLENS_SAMPLE_INTERVAL' in env, false, mode);
+    }
   });
 
   test('helperDirFor', () => {
