@@ -5,7 +5,17 @@
  */
 import type { Compatibility } from '../model/compat';
 import { largestGrowth, largestShrink, type SnapshotDiff, type SnapshotRef } from '../model/diff';
-import { formatBytes, formatCount, formatDuration, formatSignedBytes, formatSignedCount } from '../model/format';
+import {
+  estimate,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatSignedBytes,
+  formatSignedCount,
+  formatSignedTracedBytes,
+  formatTracedBytes,
+  LIGHT_MODE_TEXT,
+} from '../model/format';
 import type { LeakFindings } from '../model/leaks';
 import type { Delta } from '../protocol/panel';
 import { displayPath } from './paths';
@@ -25,8 +35,14 @@ export function renderComparison(diff: SnapshotDiff, compat: Compatibility, opts
   const t = diff.totals;
   out.push('', 'Totals');
   const total = (name: string, text: string): void => void out.push(`  ${name.padEnd(26)}${text}`);
-  total('traced', bytesDelta(t.traced));
-  total('blocks', countDelta(t.blocks));
+  // Traced figures: estimated (≈) when either side is a fast-mode run; absent from a light-mode one.
+  const est = diff.estimated;
+  if (diff.tracked) {
+    total('traced', bytesDelta(t.traced, est));
+    total('blocks', countDelta(t.blocks, est));
+  } else {
+    total('traced', LIGHT_MODE_TEXT);
+  }
   if (t.rss) total('RSS', bytesDelta(t.rss));
   if (t.writable) total('writable (private dirty)', bytesDelta(t.writable));
   if (t.uss) total('USS', bytesDelta(t.uss));
@@ -34,11 +50,15 @@ export function renderComparison(diff: SnapshotDiff, compat: Compatibility, opts
   if (t.censusBytes) total('census bytes', bytesDelta(t.censusBytes));
 
   const lineRow = (l: SnapshotDiff['lines'][number]): string[] => [
-    formatSignedBytes(l.bytes.delta), `${formatBytes(l.bytes.before)} → ${formatBytes(l.bytes.after)}`,
+    formatSignedTracedBytes(l.bytes.delta, est), `${formatTracedBytes(l.bytes.before, est)} → ${formatTracedBytes(l.bytes.after, est)}`,
     `${displayPath(l.file, opts.cwd)}:${l.line}${l.noUserFrame ? ' *' : ''}`,
   ];
-  section(out, 'Lines that grew most', largestGrowth(diff.lines, opts.top).map(lineRow), ['growth', 'before → after', 'line']);
-  section(out, 'Lines that shrank most', largestShrink(diff.lines, opts.top).map(lineRow), ['change', 'before → after', 'line']);
+  if (diff.tracked) {
+    section(out, 'Lines that grew most', largestGrowth(diff.lines, opts.top).map(lineRow), ['growth', 'before → after', 'line']);
+    section(out, 'Lines that shrank most', largestShrink(diff.lines, opts.top).map(lineRow), ['change', 'before → after', 'line']);
+  } else {
+    out.push('', `Lines: ${LIGHT_MODE_TEXT}.`);
+  }
   if (diff.typesAvailable) {
     section(out, 'Types that grew most', largestGrowth(diff.types, opts.top).map((r) => [
       formatSignedBytes(r.bytes.delta), formatSignedCount(r.count.delta), r.type,
@@ -65,7 +85,7 @@ export function renderLeaks(report: LeakFindings, opts: CompareReportOptions): s
   for (const w of report.warnings) out.push(`Warning: ${w}`);
   out.push(`A row is listed when it grew by at least ${formatBytes(report.minGrowthBytes)} in every interval.`);
   section(out, 'Lines that grew in every interval', report.lines.slice(0, opts.top).map((l) => [
-    `${formatSignedBytes(l.bytesPerInterval)}/interval`, `${formatSignedBytes(l.bytesPerSecond)}/s`,
+    `${formatSignedTracedBytes(l.bytesPerInterval, report.estimated)}/interval`, `${formatSignedTracedBytes(l.bytesPerSecond, report.estimated)}/s`,
     `${displayPath(l.file, opts.cwd)}:${l.line}${l.noUserFrame ? ' *' : ''}`,
   ]), ['rate', 'per second', 'line']);
   if (report.typesAvailable) {
@@ -91,12 +111,15 @@ function section(out: string[], title: string, rows: string[][], head: string[])
   out.push(fmt(head), ...rows.map(fmt));
 }
 
-function bytesDelta(d: Delta): string {
-  return `${formatSignedBytes(d.delta).padStart(12)}  (${formatBytes(d.before)} → ${formatBytes(d.after)})`;
+/** A byte figure's change; `estimated` marks a traced one of a fast-mode run with `≈`. */
+function bytesDelta(d: Delta, estimated = false): string {
+  return `${formatSignedTracedBytes(d.delta, estimated).padStart(12)}  (${formatTracedBytes(d.before, estimated)} → ${formatTracedBytes(d.after, estimated)})`;
 }
 
-function countDelta(d: Delta): string {
-  return `${formatSignedCount(d.delta).padStart(12)}  (${formatCount(d.before)} → ${formatCount(d.after)})`;
+/** A count's change; `estimated` likewise. */
+function countDelta(d: Delta, estimated = false): string {
+  const count = (n: number): string => estimate(formatCount(n), estimated);
+  return `${estimate(formatSignedCount(d.delta), estimated).padStart(12)}  (${count(d.before)} → ${count(d.after)})`;
 }
 
 /** `"after round 1" (snapshot, 1.2 s into process 4242)`. */

@@ -51,8 +51,8 @@ export function compareCompatibility(a: SnapshotDocument, b: SnapshotDocument): 
         warnings.push(`The ${which} snapshot was ${originText(doc)}, which does not say what program it is of or when it was taken.`);
       }
     }
-    const frames = framesWarning(a, b);
-    if (frames !== undefined) warnings.push(frames);
+    const tracking = trackingWarning(a, b);
+    if (tracking !== undefined) warnings.push(tracking);
     return { sameProgram: false, sameRun: false, warnings };
   }
   const ia = programIdentity(pa);
@@ -71,8 +71,8 @@ export function compareCompatibility(a: SnapshotDocument, b: SnapshotDocument): 
   if (python(pa) !== python(pb)) {
     warnings.push(`These snapshots were taken with different Pythons: ${python(pa)} and ${python(pb)}.`);
   }
-  const frames = framesWarning(a, b);
-  if (frames !== undefined) warnings.push(frames);
+  const tracking = trackingWarning(a, b);
+  if (tracking !== undefined) warnings.push(tracking);
   const sameRun = pa.pid === pb.pid && pa.startTime === pb.startTime;
   if (sameRun && pa.endTime > pb.endTime) {
     warnings.push('The first snapshot was taken after the second, so growth shows as shrinkage.');
@@ -80,7 +80,19 @@ export function compareCompatibility(a: SnapshotDocument, b: SnapshotDocument): 
   return { sameProgram, sameRun, warnings };
 }
 
-function framesWarning(a: SnapshotDocument, b: SnapshotDocument): string | undefined {
+/**
+ * A sentence when the snapshots tracked allocations differently: in different modes (which also
+ * keep different frame depths, so that is not said again), or to different frame depths.
+ */
+function trackingWarning(a: SnapshotDocument, b: SnapshotDocument): string | undefined {
+  const ma = a.settings.mode ?? 'exact';
+  const mb = b.settings.mode ?? 'exact';
+  if (ma !== mb) {
+    const why = ma === 'light' || mb === 'light'
+      ? 'light mode tracks no allocation, so the growth of lines and traced memory means nothing'
+      : 'fast mode estimates from samples what exact mode counts, so small growth may be sampling error';
+    return `These snapshots were taken in different modes (${ma} and ${mb}): ${why}.`;
+  }
   if (a.settings.frames === b.settings.frames) return undefined;
   return (
     `These snapshots were taken with different frame depths (${a.settings.frames} and ` +

@@ -153,6 +153,11 @@ export interface SnapshotDiff {
    * estimates from samples, shown with `≈`.
    */
   estimated: boolean;
+  /**
+   * False when either snapshot is of a light-mode run, which tracked no allocation: its lines are
+   * empty and its traced figures 0, so their growth says nothing.
+   */
+  tracked: boolean;
   totals: TotalsDelta;
   /** Every line holding memory in either snapshot, most growth first. */
   lines: LineDelta[];
@@ -188,6 +193,7 @@ export function diffModels(before: MemModel, after: MemModel): SnapshotDiff {
     after: snapshotRef(after),
     seconds: after.program === null || before.program === null ? null : after.program.endTime - before.program.endTime,
     estimated: before.estimated || after.estimated,
+    tracked: before.mode !== 'light' && after.mode !== 'light',
     totals: {
       traced: delta(before.totals.tracedCurrent, after.totals.tracedCurrent),
       tracedPeak: knownDelta(before.totals.tracedPeak, after.totals.tracedPeak),

@@ -79,6 +79,8 @@ export interface LeakFindings {
   seconds: number;
   intervals: number;
   minGrowthBytes: number;
+  /** True when any snapshot is of a fast-mode run: line growth is then estimated, shown with `≈`. */
+  estimated: boolean;
   /** Lines that grew in every interval, fastest first. */
   lines: LineLeak[];
   /** False when a snapshot has no type census; `typesReason` says which, as a sentence. */
@@ -152,6 +154,7 @@ export function findLeaks(snapshots: readonly SnapshotDocument[], options: LeakO
     seconds,
     intervals,
     minGrowthBytes,
+    estimated: models.some((m) => m.estimated),
     lines: lineLeaks(models, rate),
     ...typeLeaks(docs, rate),
     warnings,

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import * as config from '../config';
 import type { Ctx } from '../ctx';
-import { formatBytes } from '../model/format';
+import { formatTracedBytes, LIGHT_MODE_TEXT } from '../model/format';
 import { SnapshotError } from '../model/load';
 import { buildModel } from '../model/model';
 import type { WithProgram } from '../model/origin';
@@ -144,7 +144,10 @@ export async function profileCommand(ctx: Ctx, target?: vscode.Uri, options: Pro
       async (progress, token) => {
         token.onCancellationRequested(() => void run.stop());
         const update = run.onDidUpdate(() => {
-          if (run.live) progress.report({ message: `${formatBytes(run.live.tracedCurrent)} traced (peak ${formatBytes(run.live.tracedPeak)})` });
+          if (run.live && run.mode !== 'light') {
+            const est = run.mode === 'fast';
+            progress.report({ message: `${formatTracedBytes(run.live.tracedCurrent, est)} traced (peak ${formatTracedBytes(run.live.tracedPeak, est)})` });
+          }
         });
         try {
           return await run.ended;
@@ -227,8 +230,11 @@ export function outcomeSentence(
 ): { text: string; severity: 'info' | 'warning' | 'error' } {
   const name = path.basename(script);
   const t = doc.totals;
-  const peak = t.tracedPeak === null ? '' : `, peak ${formatBytes(t.tracedPeak)}`;
-  const figures = `${formatBytes(t.tracedCurrent)} live at exit${peak}`;
+  const mode = doc.settings.mode;
+  const est = mode === 'fast';
+  const peak = t.tracedPeak === null ? '' : `, peak ${formatTracedBytes(t.tracedPeak, est)}`;
+  // A light-mode run tracked nothing: its zeros would read as a program that held nothing.
+  const figures = mode === 'light' ? LIGHT_MODE_TEXT : `${formatTracedBytes(t.tracedCurrent, est)} live at exit${peak}`;
   const e = doc.program.end;
   // Stopping interrupts the program (KeyboardInterrupt from SIGINT): say it was stopped, not that it failed.
   if (end.stopped || e.kind === 'signal') {

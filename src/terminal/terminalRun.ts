@@ -12,8 +12,10 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatBytes } from '../model/format';
+import { formatBytes, formatTracedBytes, LIGHT_MODE_TEXT } from '../model/format';
+import * as notify from '../notify/notify';
 import type { FromHelper } from '../protocol/channel';
+import type { ProfileMode } from '../protocol/snapshot';
 import type { Channel } from '../run/channel';
 import type { RunStatus } from '../run/profileProcess';
 import { RunSnapshots } from './runSnapshots';
@@ -62,6 +64,8 @@ export class TerminalRun implements vscode.Disposable {
   live: Extract<FromHelper, { type: 'live' }> | undefined;
   /** The helper said hello: it is tracing. */
   started = false;
+  /** The mode the helper runs in, from its `started` message; undefined until then. */
+  mode: ProfileMode | undefined;
   /** Settles once the program's process has ended. */
   readonly ended: Promise<RunEnd>;
   /** Snapshots taken during the run, on request or by the program. */
@@ -208,17 +212,31 @@ export class TerminalRun implements vscode.Disposable {
       case 'started':
         this.started = true;
         this.pid = m.pid;
+        this.mode = m.mode;
+        // Said once per run, as plain text: the helper runs another mode than the one asked for.
+        if (m.modeNote !== undefined) void notify.info(`MemLens: ${m.modeNote}`);
         this.showSnapshotStatus();
         break;
-      case 'live':
+      case 'live': {
         this.live = m;
-        this.status.text = `$(pulse) MemLens ${formatBytes(m.tracedCurrent)}` + (m.rss !== null ? ` · RSS ${formatBytes(m.rss)}` : '');
-        this.status.tooltip =
-          `MemLens is profiling ${path.basename(this.spec.script)}: ${formatBytes(m.tracedCurrent)} traced ` +
-          `(peak ${formatBytes(m.tracedPeak)})${m.rss !== null ? `, resident ${formatBytes(m.rss)}` : ''}. ` +
-          'Click to stop it (what it holds then is kept).';
+        const rss = m.rss !== null ? `RSS ${formatBytes(m.rss)}` : undefined;
+        const resident = m.rss !== null ? `, resident ${formatBytes(m.rss)}` : '';
+        if (this.mode === 'light') {
+          // Nothing is traced in light mode: its zeros are not shown.
+          this.status.text = `$(pulse) MemLens${rss !== undefined ? ` ${rss}` : ''}`;
+          this.status.tooltip = `MemLens is profiling ${path.basename(this.spec.script)} (${LIGHT_MODE_TEXT})${resident}. ` +
+            'Click to stop it (what it holds then is kept).';
+        } else {
+          const est = this.mode === 'fast';
+          this.status.text = `$(pulse) MemLens ${formatTracedBytes(m.tracedCurrent, est)}` + (rss !== undefined ? ` · ${rss}` : '');
+          this.status.tooltip =
+            `MemLens is profiling ${path.basename(this.spec.script)}: ${formatTracedBytes(m.tracedCurrent, est)} traced ` +
+            `(peak ${formatTracedBytes(m.tracedPeak, est)})${resident}. ` +
+            'Click to stop it (what it holds then is kept).';
+        }
         this.liveChanged.fire();
         break;
+      }
       case 'finishing':
         this.exitSnapshot = 'taking';
         break;

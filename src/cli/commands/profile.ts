@@ -110,7 +110,11 @@ async function run(cmd: Extract<CliCommand, { kind: 'profile' }>, s: RunSetup): 
       return fail(`MemLens could not open its channel to the helper in ${os.tmpdir()} (${errorText(err)}); set TMPDIR to a short, writable folder.`, EXIT_MEMLENS_FAILED);
     }
     const progress = new RunProgress();
-    channel.onMessage((m) => progress.handle(m));
+    channel.onMessage((m) => {
+      // Said once, before the program's own output: the helper runs another mode than the one asked for.
+      if (m.type === 'started' && m.modeNote !== undefined) printError(`memlens: ${m.modeNote}\n`);
+      progress.handle(m);
+    });
     const outFile = path.join(tmp, 'snapshot.json');
     // The helper compares real paths (os.path.realpath), so roots must be real paths too.
     const roots = await Promise.all((cmd.roots.length > 0 ? cmd.roots : [s.defaultRoot]).map(realPath));
