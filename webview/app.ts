@@ -13,6 +13,7 @@ import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import type { CompareData, LeaksData, LiveProcessData, PanelData, PanelTab, ToPanel } from '../src/protocol/panel';
+import { ESTIMATE_MARK, estimateSentence, LIGHT_MODE_TEXT } from '../src/model/format';
 import { loadState, post, saveState, type ViewState } from './host';
 import './table';
 import type { TableState } from './tableModel';
@@ -222,10 +223,26 @@ export class MemlensPanel extends LitElement {
             .filter((part) => part !== null)
             .join(' · ')}
         </div>
+        ${modeNote(p)}
         <div class="ml-header-note ml-path" title=${d.source.snapshotPath}>${d.source.snapshotPath}</div>
       </header>
     `;
   }
+}
+
+/**
+ * The header's line on how allocations were tracked: fast mode's estimates and light mode's
+ * absence of them, and the helper's sentence when the mode asked for did not run. Nothing for an
+ * exact run as asked, whose header reads as it always has.
+ */
+function modeNote(p: PanelData['program']): TemplateResult | typeof nothing {
+  const parts: string[] = [];
+  if (p.mode === 'fast') {
+    parts.push(`fast mode: ${ESTIMATE_MARK} figures are ${estimateSentence(undefined, p.sampleInterval ?? undefined)}`);
+  }
+  if (p.mode === 'light') parts.push(LIGHT_MODE_TEXT);
+  if (p.modeNote !== null) parts.push(p.modeNote);
+  return parts.length === 0 ? nothing : html`<div class="ml-header-note" data-mode=${p.mode}>${parts.join(' · ')}</div>`;
 }
 
 customElements.define('memlens-panel', MemlensPanel);

@@ -8,13 +8,33 @@
  */
 import '@lit-labs/virtualizer';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { formatBytes, formatCount, formatDuration, formatSignedBytes, formatSignedCount } from '../src/model/format';
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatSignedBytes,
+  formatSignedCount,
+  formatSignedTracedBytes,
+  formatTracedBytes,
+} from '../src/model/format';
 import { fixedRows, RowSlots } from './fixedRowLayout';
 import { nextSort, viewRows, type SortableColumn, type SortDir, type TableState } from './tableModel';
 import { patchVirtualizer } from './virtualizerPatch';
 
-/** How a column's value is shown when it has no `cell` of its own; `delta…` carry a sign. */
-export type ColumnKind = 'bytes' | 'count' | 'share' | 'seconds' | 'text' | 'deltaBytes' | 'deltaCount';
+/**
+ * How a column's value is shown when it has no `cell` of its own; `delta…` carry a sign;
+ * `estimatedBytes` are a fast-mode run's traced bytes, marked `≈`.
+ */
+export type ColumnKind =
+  | 'bytes'
+  | 'estimatedBytes'
+  | 'count'
+  | 'share'
+  | 'seconds'
+  | 'text'
+  | 'deltaBytes'
+  | 'estimatedDeltaBytes'
+  | 'deltaCount';
 
 export interface Column<R> extends SortableColumn<R> {
   title: string;
@@ -38,10 +58,14 @@ export function formatValue(kind: ColumnKind, v: number | string | null): string
   switch (kind) {
     case 'bytes':
       return formatBytes(v);
+    case 'estimatedBytes':
+      return formatTracedBytes(v, true);
     case 'count':
       return formatCount(v);
     case 'deltaBytes':
       return formatSignedBytes(v);
+    case 'estimatedDeltaBytes':
+      return formatSignedTracedBytes(v, true);
     case 'deltaCount':
       return formatSignedCount(v);
     case 'share':

@@ -76,6 +76,14 @@ export function formatSignedTracedBytes(n: number, estimated: boolean): string {
 /** What views say instead of traced figures for a light-mode run, which tracked no allocation. */
 export const LIGHT_MODE_TEXT = 'light mode: allocations were not tracked';
 
+/**
+ * A run's traced memory in a list or sentence: `40.0 MiB traced`, `≈ 40.0 MiB traced` in fast
+ * mode, and `not traced (light mode)` for a light-mode run, whose 0 would read as nothing held.
+ */
+export function tracedPhrase(n: number, mode: 'fast' | 'exact' | 'light'): string {
+  return mode === 'light' ? 'not traced (light mode)' : `${formatTracedBytes(n, mode === 'fast')} traced`;
+}
+
 /** `N samples`, `1 sample`. */
 export function formatSamples(samples: number): string {
   return `${formatCount(samples)} ${samples === 1 ? 'sample' : 'samples'}`;

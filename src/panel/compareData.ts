@@ -6,7 +6,7 @@
  */
 import type { Compatibility } from '../model/compat';
 import type { PathDelta, SnapshotDiff, SnapshotRef, TotalsDelta } from '../model/diff';
-import { formatSignedBytes } from '../model/format';
+import { formatSignedTracedBytes, LIGHT_MODE_TEXT } from '../model/format';
 import type { CompareData, CompareLineRow, Delta, SnapshotName, TotalRow } from '../protocol/panel';
 import { FileTable, pathText } from './rows';
 
@@ -25,7 +25,7 @@ export function compareData(diff: SnapshotDiff, compat: Compatibility, options: 
     bytes: figure(l.bytes),
     blocks: figure(l.blocks),
     noUserFrame: l.noUserFrame,
-    ...pathsOf(l.paths, l.growth),
+    ...pathsOf(l.paths, l.growth, diff.estimated),
   }));
   const functions = diff.scopes
     // A scope none of whose lines held memory on either side says nothing.
@@ -44,7 +44,9 @@ export function compareData(diff: SnapshotDiff, compat: Compatibility, options: 
     after: snapshotName(diff.after),
     seconds: diff.seconds,
     warnings: [...compat.warnings],
-    totals: totalRows(diff.totals, diff.mappingsReason, diff.typesReason),
+    estimated: diff.estimated,
+    tracked: diff.tracked,
+    totals: totalRows(diff, diff.mappingsReason, diff.typesReason),
     files: files.refs,
     lines,
     functions,
@@ -80,11 +82,11 @@ export function snapshotName(ref: SnapshotRef): SnapshotName {
  * A line's call paths as text: the one that moved most in the line's direction first (`topPath`),
  * and every path with its change, one per line (`+1.0 MiB (new): a.py:3 ← b.py:9`).
  */
-export function pathsOf(paths: readonly PathDelta[], growth: number): { topPath: string; paths: string } {
+export function pathsOf(paths: readonly PathDelta[], growth: number, estimated: boolean): { topPath: string; paths: string } {
   if (paths.length === 0) return { topPath: '', paths: '' };
   const sign = growth < 0 ? -1 : 1;
   const top = paths.reduce((best, p) => (sign * p.delta > sign * best.delta ? p : best), paths[0]);
-  const all = paths.map((p) => `${formatSignedBytes(p.delta)}${p.before === null ? ' (not listed before)' : ''}: ${pathText(p.frames)}`);
+  const all = paths.map((p) => `${formatSignedTracedBytes(p.delta, estimated)}${p.before === null ? ' (not listed before)' : ''}: ${pathText(p.frames)}`);
   return { topPath: pathText(top.frames), paths: all.join('\n') };
 }
 
@@ -92,18 +94,27 @@ function figure(d: Delta): Delta {
   return { before: d.before, after: d.after, delta: d.delta };
 }
 
-/** The whole-process figures, in the order the tab shows them. */
-function totalRows(t: TotalsDelta, mapsReason: string | null, typesReason: string | null): TotalRow[] {
+/**
+ * The whole-process figures, in the order the tab shows them. Traced ones are marked estimated
+ * when either side is a fast-mode run, and missing (light mode says why) when either is light.
+ */
+function totalRows(diff: SnapshotDiff, mapsReason: string | null, typesReason: string | null): TotalRow[] {
+  const t: TotalsDelta = diff.totals;
   const row = (id: string, label: string, unit: TotalRow['unit'], d: Delta | null, note: string, missing: string): TotalRow =>
     ({ id, label, unit, figure: d === null ? null : figure(d), note: d === null ? missing : note });
+  const traced = (id: string, label: string, unit: TotalRow['unit'], d: Delta | null, note: string, missing: string): TotalRow => {
+    if (!diff.tracked) return row(id, label, unit, null, note, LIGHT_MODE_TEXT);
+    const r = row(id, label, unit, d, note, missing);
+    return diff.estimated ? { ...r, estimated: true } : r;
+  };
   const notRecorded = 'not recorded in both snapshots';
   return [
-    row('traced', 'Traced', 'bytes', t.traced, 'Python allocations live when each was taken', notRecorded),
+    traced('traced', 'Traced', 'bytes', t.traced, 'Python allocations live when each was taken', notRecorded),
     row('writable', 'Writable memory', 'bytes', t.writable, 'private dirty pages: what the process costs the system', mapsReason ?? notRecorded),
     row('rss', 'RSS', 'bytes', t.rss, 'resident set when each was taken', notRecorded),
     row('uss', 'USS', 'bytes', t.uss, 'private clean + private dirty', mapsReason ?? notRecorded),
-    row('blocks', 'Live blocks', 'count', t.blocks, 'traced allocations', notRecorded),
-    row('tracedPeak', 'Peak traced', 'bytes', t.tracedPeak, 'the highest traced memory so far', notRecorded),
+    traced('blocks', 'Live blocks', 'count', t.blocks, 'traced allocations', notRecorded),
+    traced('tracedPeak', 'Peak traced', 'bytes', t.tracedPeak, 'the highest traced memory so far', notRecorded),
     row('maxRss', 'Peak RSS', 'bytes', t.maxRss, 'the highest resident set so far', notRecorded),
     row('censusBytes', 'Objects (census)', 'bytes', t.censusBytes, 'shallow sizes of the live objects', typesReason ?? notRecorded),
   ];

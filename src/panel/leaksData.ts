@@ -19,6 +19,7 @@ export function leaksData(report: LeakReport, options: CompareDataOptions = {}):
     intervals: report.intervals,
     minGrowthBytes: report.minGrowthBytes,
     warnings: [...report.warnings],
+    estimated: report.estimated,
     files: files.refs,
     lines: report.lines.map((l) => ({
       file: files.index(l.file, l.user),
@@ -28,7 +29,7 @@ export function leaksData(report: LeakReport, options: CompareDataOptions = {}):
       bytesPerInterval: l.bytesPerInterval,
       bytes: [...l.bytes],
       noUserFrame: l.noUserFrame,
-      ...pathsOf(l.paths, l.growth),
+      ...pathsOf(l.paths, l.growth, report.estimated),
     })),
     types: report.typesAvailable
       ? {

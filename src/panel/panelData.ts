@@ -11,7 +11,7 @@
 import { flattenImportTree, type ImportNode } from '../model/imports';
 import { mappingGroup, readMemoryMaps, type MemoryMaps } from '../model/smaps';
 import type { MemModel, LineModel, LineFigures } from '../model/types';
-import { formatBytes, shellWords } from '../model/format';
+import { formatBytes, formatTracedBytes, shellWords } from '../model/format';
 import { originText } from '../model/origin';
 import { baseName, programName } from '../model/program';
 import { FileTable, pathText } from './rows';
@@ -107,7 +107,14 @@ function section<T>(what: string, build: () => Section<T>): Section<T> {
 
 function programSummary(model: MemModel, script?: string): ProgramSummary {
   const p = model.program;
-  const common = { kind: model.kind, label: model.label, frames: model.frames };
+  const common = {
+    kind: model.kind,
+    label: model.label,
+    frames: model.frames,
+    mode: model.mode,
+    sampleInterval: model.sampleInterval ?? null,
+    modeNote: model.modeNote ?? null,
+  };
   if (p === null) {
     const name = script ? baseName(script) : model.origin ? baseName(model.origin.path) : 'unknown program';
     return { ...common, name, argv: null, python: null, pid: null, ended: null, origin: originText(model) };
@@ -148,7 +155,7 @@ function linesData(model: MemModel, display: (f: string) => string): LinesData {
   const rows: LineRow[] = [];
   for (const file of model.files.values()) {
     const index = files.index(file.path, file.user);
-    for (const l of file.lines.values()) rows.push(lineRow(l, index));
+    for (const l of file.lines.values()) rows.push(lineRow(l, index, model.estimated));
   }
   rows.sort((a, b) => compareLineRows(a, b, files.refs));
   return {
@@ -172,7 +179,7 @@ export function compareLineRows(a: LineRow, b: LineRow, files: readonly FileRef[
   );
 }
 
-function lineRow(l: LineModel, file: number): LineRow {
+function lineRow(l: LineModel, file: number, estimated: boolean): LineRow {
   const main = l.exit ?? l.peak;
   const top = main?.paths[0];
   const topText = top ? pathText(top.frames) : '';
@@ -181,7 +188,7 @@ function lineRow(l: LineModel, file: number): LineRow {
   const more = (label: string, figures: LineFigures | undefined): void => {
     for (const p of figures?.paths ?? []) {
       const text = pathText(p.frames);
-      if (p !== top && text !== topText) others.push(`${label} ${formatBytes(p.bytes)}: ${text}`);
+      if (p !== top && text !== topText) others.push(`${label} ${formatTracedBytes(p.bytes, estimated)}: ${text}`);
     }
   };
   more('exit', l.exit);
@@ -193,6 +200,7 @@ function lineRow(l: LineModel, file: number): LineRow {
     exitBlocks: l.exit?.blocks ?? 0,
     peakBytes: l.peak?.bytes ?? 0,
     peakBlocks: l.peak?.blocks ?? 0,
+    ...(estimated ? { exitSamples: l.exit?.samples ?? 0, peakSamples: l.peak?.samples ?? 0 } : {}),
     noUserFrame: (l.exit?.noUserFrame ?? false) || (l.peak?.noUserFrame ?? false),
     topPath: topText,
     otherPaths: others.join('\n'),
@@ -414,6 +422,7 @@ function summaryData(
       tracedPeak: t.tracedPeak,
       tracedCurrent: t.tracedCurrent,
       blocks: t.blocks,
+      samples: t.samples ?? null,
       maxRss: t.maxRss,
       rss: t.rss,
       uss: maps ? maps.uss : null,

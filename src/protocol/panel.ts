@@ -9,7 +9,7 @@
  */
 import type { PymallocStats } from './pymalloc';
 import type { FileUsage, Mapping, SmapsFigures, SmapsGroup, SmapsGroupReport } from './smaps';
-import type { GcGeneration, ImportCost, TimelineMarker, TimelineSample } from './snapshot';
+import type { GcGeneration, ImportCost, ProfileMode, TimelineMarker, TimelineSample } from './snapshot';
 
 /** Host → panel. */
 export type ToPanel =
@@ -81,6 +81,15 @@ export interface ProgramSummary {
   origin: string | null;
   /** tracemalloc frame depth of the run. */
   frames: number;
+  /**
+   * How allocations were tracked: in `fast` mode traced byte figures are estimates (the panel marks
+   * them `≈`), in `light` mode there are none (the panel says so instead of showing zeros).
+   */
+  mode: ProfileMode;
+  /** Fast mode's mean sampling interval, bytes; null in other modes. */
+  sampleInterval: number | null;
+  /** Why the mode asked for did not run, a sentence for the header; null when it ran. */
+  modeNote: string | null;
 }
 
 /**
@@ -94,6 +103,8 @@ export interface HeadlineFigures {
   /** Traced memory when the snapshot was taken. */
   tracedCurrent: number;
   blocks: number;
+  /** Fast mode: the live samples behind `tracedCurrent`; null in other modes. */
+  samples: number | null;
   /** Peak resident set size (`ru_maxrss`). */
   maxRss: number | null;
   rss: number | null;
@@ -141,6 +152,9 @@ export interface LineRow {
   exitBlocks: number;
   peakBytes: number;
   peakBlocks: number;
+  /** Fast mode: the samples behind the estimates at exit and at peak (absent in other modes). */
+  exitSamples?: number;
+  peakSamples?: number;
   noUserFrame: boolean;
   /** The largest call path, innermost first: `sample.py:8 ← sample.py:23`; '' when none. */
   topPath: string;
@@ -298,6 +312,8 @@ export interface TotalRow {
   label: string;
   unit: 'bytes' | 'count';
   figure: Delta | null;
+  /** A traced figure of a fast-mode run (either side): an estimate, shown with `≈`. */
+  estimated?: boolean;
   /** Why the figure is missing, or what it means. */
   note: string;
 }
@@ -356,6 +372,10 @@ export interface CompareData {
   seconds: number | null;
   /** Sentences to read before the figures: different programs, Pythons, frame depths… */
   warnings: string[];
+  /** Either snapshot is of a fast-mode run: line and traced figures are estimates, shown with `≈`. */
+  estimated: boolean;
+  /** False when either snapshot is of a light-mode run: no line was tracked, so none is compared. */
+  tracked: boolean;
   totals: TotalRow[];
   files: FileRef[];
   lines: CompareLineRow[];
@@ -403,6 +423,8 @@ export interface LeaksFound {
   intervals: number;
   minGrowthBytes: number;
   warnings: string[];
+  /** Any snapshot is of a fast-mode run: line growth is estimated, shown with `≈`. */
+  estimated: boolean;
   files: FileRef[];
   /** Fastest growth first. */
   lines: LeakLineRow[];

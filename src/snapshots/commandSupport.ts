@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
-import { formatBytes, formatDuration } from '../model/format';
+import { formatBytes, formatDuration, tracedPhrase } from '../model/format';
 import * as notify from '../notify/notify';
 import { snapshotName, type RunFolder, type SnapshotInfo } from './store';
 
@@ -29,7 +29,7 @@ export function pickItem(s: SnapshotInfo): vscode.QuickPickItem {
   const writable = s.writable === null ? '' : ` · ${formatBytes(s.writable)} writable`;
   return {
     label: `$(${s.kind === 'exit' ? 'debug-stop' : 'device-camera'}) ${snapshotName(s)}`,
-    description: `${formatDuration(s.elapsed)} · ${formatBytes(s.traced)} traced${writable}`,
+    description: `${formatDuration(s.elapsed)} · ${tracedPhrase(s.traced, s.mode)}${writable}`,
   };
 }
 

@@ -12,7 +12,7 @@ import { Comparison } from '../model/comparison';
 import { compareCompatibility } from '../model/compat';
 import { diffModels, largestGrowth } from '../model/diff';
 import { diffToCsv, diffToJson } from '../model/export';
-import { formatDuration, formatSignedBytes } from '../model/format';
+import { formatDuration, formatSignedBytes, formatSignedTracedBytes, LIGHT_MODE_TEXT } from '../model/format';
 import { SnapshotError } from '../model/load';
 import { buildModel } from '../model/model';
 import * as notify from '../notify/notify';
@@ -82,10 +82,11 @@ export class CompareCommands {
     this.panel.showComparison(diff, compat);
     if (compat.warnings.length > 0) void notify.warn(`MemLens: ${compat.warnings.join(' ')}`);
     const top = largestGrowth(diff.lines, 1)[0];
-    const where = top ? `; most growth: ${displayPath(top.file)}:${top.line} ${formatSignedBytes(top.growth)}` : '; no line grew';
+    const est = diff.estimated;
+    const where = !diff.tracked ? '' : top ? `; most growth: ${displayPath(top.file)}:${top.line} ${formatSignedTracedBytes(top.growth, est)}` : '; no line grew';
     const apart = diff.seconds === null ? '' : ` (${formatDuration(diff.seconds)})`;
     const message = `MemLens: from ${comparison.beforeName} to ${comparison.afterName}${apart}: ` +
-      `traced ${formatSignedBytes(diff.totals.traced.delta)}` +
+      (diff.tracked ? `traced ${formatSignedTracedBytes(diff.totals.traced.delta, est)}` : `traced: ${LIGHT_MODE_TEXT}`) +
       (diff.totals.writable ? `, writable ${formatSignedBytes(diff.totals.writable.delta)}` : '') + `${where}.`;
     this.ctx.log.info(message);
     const actions = top ? ['Go to Line', 'End Comparison'] : ['End Comparison'];

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { displayPath } from '../editor/paths';
-import { formatSignedBytes } from '../model/format';
+import { formatSignedTracedBytes } from '../model/format';
 import { findLeaks, type LeakReport } from '../model/leaks';
 import { SnapshotError } from '../model/load';
 import * as notify from '../notify/notify';
@@ -59,7 +59,7 @@ export class FindLeaksCommand {
     const message = report.lines.length === 0 && report.types.length === 0
       ? `MemLens: nothing grew in every one of the ${report.intervals} intervals.`
       : `MemLens: ${counts} grew in every one of the ${report.intervals} intervals` +
-        (top ? `; fastest: ${displayPath(top.file)}:${top.line}, ${formatSignedBytes(top.bytesPerInterval)} per interval.` : '.');
+        (top ? `; fastest: ${displayPath(top.file)}:${top.line}, ${formatSignedTracedBytes(top.bytesPerInterval, report.estimated)} per interval.` : '.');
     this.ctx.log.info(message);
     void notify.info(message, ...(top ? ['Go to Line'] : [])).then((pick) => {
       if (pick && top) void vscode.commands.executeCommand('memlens.showLine', { file: top.file, line: top.line, hover: true });

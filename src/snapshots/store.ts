@@ -14,7 +14,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { programName } from '../model/program';
 import { readMemoryMaps } from '../model/smaps';
-import type { SnapshotDocument } from '../protocol/snapshot';
+import type { ProfileMode, SnapshotDocument } from '../protocol/snapshot';
 import { parseSnapshot, SnapshotError } from '../model/load';
 import { hasProgram, originText, type WithProgram } from '../model/origin';
 import { writeFileAtomic } from '../run/profileProcess';
@@ -31,6 +31,8 @@ export interface SnapshotInfo {
   time: number;
   elapsed: number;
   traced: number;
+  /** How allocations were tracked (`exact` for files from before the modes): says how to read `traced`. */
+  mode: ProfileMode;
   /** Private dirty over all mappings; null when the snapshot has no memory maps. */
   writable: number | null;
   pid: number;
@@ -247,6 +249,7 @@ export function describeSnapshot(file: string, doc: WithProgram): SnapshotInfo {
     time: doc.program.endTime,
     elapsed: doc.program.endTime - doc.program.startTime,
     traced: doc.totals.tracedCurrent,
+    mode: doc.settings.mode ?? 'exact',
     writable: smaps === undefined ? null : readMemoryMaps(smaps).report.writable,
     pid: doc.program.pid,
     startTime: doc.program.startTime,

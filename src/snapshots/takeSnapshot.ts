@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
-import { formatBytes, formatDuration } from '../model/format';
+import { formatDuration, tracedPhrase } from '../model/format';
 import * as notify from '../notify/notify';
 import type { SnapshotOutcome } from '../terminal/runSnapshots';
 import { snapshotName, type SnapshotStore } from './store';
@@ -51,7 +51,7 @@ export class TakeSnapshotCommand {
     const listed = (await this.store.run(path.dirname(outcome.path))).snapshots;
     const info = listed.find((s) => s.path === outcome.path);
     const name = info ? snapshotName(info) : path.basename(outcome.path);
-    const figures = info ? `${formatBytes(info.traced)} traced, ${formatDuration(info.elapsed)} into the run` : '';
+    const figures = info ? `${tracedPhrase(info.traced, info.mode)}, ${formatDuration(info.elapsed)} into the run` : '';
     const hasPrevious = listed.length >= 2;
     const actions = hasPrevious ? ['Compare with Previous', 'Show'] : ['Show'];
     void notify.info(`MemLens: snapshot ${name} taken${figures ? `: ${figures}` : ''}.`, ...actions).then((pick) => {

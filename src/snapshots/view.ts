@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatBytes, formatDuration } from '../model/format';
+import { formatBytes, formatDuration, formatTracedBytes, LIGHT_MODE_TEXT, tracedPhrase } from '../model/format';
 import { snapshotName, type RunFolder, type SnapshotInfo, type SnapshotProblem, type SnapshotStore } from './store';
 
 /** The view's id in package.json. */
@@ -93,11 +93,11 @@ function runItem(run: RunFolder, running: boolean): vscode.TreeItem {
 function snapshotItem(s: SnapshotInfo): vscode.TreeItem {
   const item = new vscode.TreeItem(snapshotName(s), vscode.TreeItemCollapsibleState.None);
   const writable = s.writable === null ? '' : ` · ${formatBytes(s.writable)} writable`;
-  item.description = `${formatDuration(s.elapsed)} · ${formatBytes(s.traced)} traced${writable}`;
+  item.description = `${formatDuration(s.elapsed)} · ${tracedPhrase(s.traced, s.mode)}${writable}`;
   const md = new vscode.MarkdownString();
   md.appendText(`${snapshotName(s)} (${s.kind === 'exit' ? 'end of the run' : 'taken during the run'})\n\n`);
   md.appendText(`Taken ${new Date(s.time * 1000).toLocaleString()}, ${formatDuration(s.elapsed)} into ${s.program} (PID ${s.pid})\n\n`);
-  md.appendText(`Traced: ${formatBytes(s.traced)}\n\nWritable memory: ${s.writable === null ? 'not read' : formatBytes(s.writable)}\n\n${s.path}`);
+  md.appendText(`Traced: ${s.mode === 'light' ? LIGHT_MODE_TEXT : formatTracedBytes(s.traced, s.mode === 'fast')}\n\nWritable memory: ${s.writable === null ? 'not read' : formatBytes(s.writable)}\n\n${s.path}`);
   item.tooltip = md;
   item.iconPath = new vscode.ThemeIcon(s.kind === 'exit' ? 'debug-stop' : 'device-camera');
   item.contextValue = 'memlens.snapshot';

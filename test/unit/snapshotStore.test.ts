@@ -102,7 +102,7 @@ suite('snapshot store', () => {
     assert.equal(snapshotName({ label: 'warm', kind: 'snapshot', sequence: 2 }), 'warm');
     assert.equal(snapshotName({ label: null, kind: 'snapshot', sequence: 2 }), 'snapshot 2');
     assert.equal(snapshotName({ label: null, kind: 'exit', sequence: null }), 'exit');
-    const base = { path: '', label: null, elapsed: 0, traced: 0, writable: null, pid: 7, startTime: 100, program: 'a.py' };
+    const base = { path: '', label: null, elapsed: 0, traced: 0, mode: 'exact' as const, writable: null, pid: 7, startTime: 100, program: 'a.py' };
     const exit = { ...base, kind: 'exit' as const, sequence: null, time: 105 };
     const late = { ...base, kind: 'snapshot' as const, sequence: 3, time: 105 };
     assert.ok(snapshotOrder(exit, late) > 0);

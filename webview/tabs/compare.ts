@@ -6,9 +6,17 @@
  * growth first as the host sends them.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import { formatBytes, formatCount, formatDuration, formatSignedBytes, formatSignedCount } from '../../src/model/format';
+import {
+  estimate,
+  formatCount,
+  formatDuration,
+  formatSignedCount,
+  formatSignedTracedBytes,
+  formatTracedBytes,
+  LIGHT_MODE_TEXT,
+} from '../../src/model/format';
 import type { CompareData, CompareLineRow, CompareMappingRow, CompareScopeRow, CompareTypeRow, SnapshotName, TotalRow } from '../../src/protocol/panel';
-import type { Column } from '../table';
+import type { Column, ColumnKind } from '../table';
 import { lineColumn, memo, notice, pathCell, smallTable, tile, type TabContext } from './common';
 
 /** A snapshot as a title says it: `“after round 1” (12:03:04, 2.0 s into the run)`. */
@@ -23,10 +31,10 @@ export function snapshotTitle(n: SnapshotName): string {
 function lineColumns(data: CompareData): Column<CompareLineRow>[] {
   return [
     lineColumn(data.files),
-    { id: 'growth', title: 'Change', kind: 'deltaBytes', width: '7.5em', value: (r) => r.bytes.delta, about: 'Bytes live in the second snapshot less the first' },
-    { id: 'before', title: 'Before', kind: 'bytes', width: '7em', value: (r) => r.bytes.before },
-    { id: 'after', title: 'After', kind: 'bytes', width: '7em', value: (r) => r.bytes.after },
-    { id: 'blocks', title: 'Blocks', kind: 'deltaCount', width: '6.5em', value: (r) => r.blocks.delta, about: 'Change in live blocks' },
+    { id: 'growth', title: 'Change', kind: traced(data).delta, width: '7.5em', value: (r) => r.bytes.delta, about: 'Bytes live in the second snapshot less the first' },
+    { id: 'before', title: 'Before', kind: traced(data).bytes, width: '7em', value: (r) => r.bytes.before },
+    { id: 'after', title: 'After', kind: traced(data).bytes, width: '7em', value: (r) => r.bytes.after },
+    { id: 'blocks', title: 'Blocks', kind: 'deltaCount', width: '6.5em', value: (r) => r.blocks.delta, about: data.estimated ? 'Change in live blocks (estimated)' : 'Change in live blocks' },
     {
       id: 'path', title: 'Call path that changed most, innermost first', kind: 'text', width: 'minmax(12em, 3fr)', searchable: true,
       value: (r) => r.topPath, tooltip: (r) => r.paths,
@@ -46,9 +54,9 @@ function functionColumns(data: CompareData): Column<CompareScopeRow>[] {
       value: (r) => `${files[r.file].display}:${r.line}`, cell: (r) => pathCell(files[r.file].display, `:${r.line}`),
     },
     { id: 'kind', title: 'Kind', kind: 'text', width: '5.5em', value: (r) => r.kind },
-    { id: 'growth', title: 'Change', kind: 'deltaBytes', width: '7.5em', value: (r) => r.bytes.delta, about: 'Every line inside it, nested functions included' },
-    { id: 'before', title: 'Before', kind: 'bytes', width: '7em', value: (r) => r.bytes.before },
-    { id: 'after', title: 'After', kind: 'bytes', width: '7em', value: (r) => r.bytes.after },
+    { id: 'growth', title: 'Change', kind: traced(data).delta, width: '7.5em', value: (r) => r.bytes.delta, about: 'Every line inside it, nested functions included' },
+    { id: 'before', title: 'Before', kind: traced(data).bytes, width: '7em', value: (r) => r.bytes.before },
+    { id: 'after', title: 'After', kind: traced(data).bytes, width: '7em', value: (r) => r.bytes.after },
   ];
 }
 
@@ -77,10 +85,16 @@ function mappingColumns(): Column<CompareMappingRow>[] {
   ];
 }
 
+/** How a comparison's line and function bytes are shown: marked `≈` when either side is a fast-mode run. */
+function traced(data: CompareData): { delta: ColumnKind; bytes: ColumnKind } {
+  return data.estimated ? { delta: 'estimatedDeltaBytes', bytes: 'estimatedBytes' } : { delta: 'deltaBytes', bytes: 'bytes' };
+}
+
 function totalTile(t: TotalRow): TemplateResult {
   const f = t.figure;
-  const fmt = t.unit === 'bytes' ? formatBytes : formatCount;
-  const value = f === null ? '—' : t.unit === 'bytes' ? formatSignedBytes(f.delta) : formatSignedCount(f.delta);
+  const est = t.estimated === true;
+  const fmt = t.unit === 'bytes' ? (n: number) => formatTracedBytes(n, est) : (n: number) => estimate(formatCount(n), est);
+  const value = f === null ? '—' : t.unit === 'bytes' ? formatSignedTracedBytes(f.delta, est) : estimate(formatSignedCount(f.delta), est);
   return tile(`compare-${t.id}`, t.label, value, f === null ? t.note : `${fmt(f.before)} → ${fmt(f.after)}; ${t.note}`, t.id === 'writable');
 }
 
@@ -98,7 +112,7 @@ export function compareTab(data: CompareData | undefined, ctx: TabContext): Temp
     <section class="ml-section"><div class="ml-tiles">${data.totals.map(totalTile)}</div></section>
     <section class="ml-section">
       <h2>Lines</h2>
-      <p class="ml-caption">Click a row to open the line.</p>
+      ${data.tracked ? html`<p class="ml-caption">Click a row to open the line.</p>` : notice('info', `No lines compared: ${LIGHT_MODE_TEXT} in one of the snapshots.`)}
       ${smallTable(ctx, 'compare-lines', 'lines', 12, memo(data, 'lines', () => lineColumns(data)), data.lines, (r) => ctx.openLine(files[r.file].path, r.line))}
     </section>
     <section class="ml-section">

@@ -4,7 +4,7 @@
  * growth (all paths in the tooltip); a line row opens the line. Or why no search could be made.
  */
 import { html, type TemplateResult } from 'lit';
-import { formatBytes, formatCount, formatDuration, formatSignedBytes } from '../../src/model/format';
+import { formatBytes, formatCount, formatDuration, formatSignedBytes, formatSignedTracedBytes, formatTracedBytes } from '../../src/model/format';
 import type { LeakLineRow, LeaksData, LeaksFound, LeakTypeRow } from '../../src/protocol/panel';
 import type { Column } from '../table';
 import { lineColumn, memo, notice, smallTable, type TabContext } from './common';
@@ -13,13 +13,17 @@ import { snapshotTitle } from './compare';
 const series = (xs: readonly number[], fmt: (n: number) => string): string => xs.map(fmt).join(' → ');
 const perSecond = (n: number): string => `${formatSignedBytes(n)}/s`;
 
+/** The lines' columns; a fast-mode series's figures are estimates, marked `≈` (types come from the census, exact). */
 function lineColumns(data: LeaksFound): Column<LeakLineRow>[] {
+  const est = data.estimated;
+  const delta = est ? 'estimatedDeltaBytes' : 'deltaBytes';
+  const bytes = (n: number): string => formatTracedBytes(n, est);
   return [
     lineColumn(data.files),
-    { id: 'growth', title: 'Growth', kind: 'deltaBytes', width: '7.5em', value: (r) => r.growth, about: 'From the first snapshot to the last' },
-    { id: 'rate', title: 'Per second', kind: 'deltaBytes', width: '8em', value: (r) => r.bytesPerSecond, cell: (r) => perSecond(r.bytesPerSecond) },
-    { id: 'perInterval', title: 'Per interval', kind: 'deltaBytes', width: '7.5em', value: (r) => r.bytesPerInterval },
-    { id: 'bytes', title: 'At each snapshot', kind: 'text', width: 'minmax(12em, 2fr)', value: (r) => series(r.bytes, formatBytes), tooltip: (r) => series(r.bytes, formatBytes) },
+    { id: 'growth', title: 'Growth', kind: delta, width: '7.5em', value: (r) => r.growth, about: 'From the first snapshot to the last' },
+    { id: 'rate', title: 'Per second', kind: delta, width: '8em', value: (r) => r.bytesPerSecond, cell: (r) => `${formatSignedTracedBytes(r.bytesPerSecond, est)}/s` },
+    { id: 'perInterval', title: 'Per interval', kind: delta, width: '7.5em', value: (r) => r.bytesPerInterval },
+    { id: 'bytes', title: 'At each snapshot', kind: 'text', width: 'minmax(12em, 2fr)', value: (r) => series(r.bytes, bytes), tooltip: (r) => series(r.bytes, bytes) },
     { id: 'path', title: 'Call path of the growth, innermost first', kind: 'text', width: 'minmax(12em, 3fr)', searchable: true, value: (r) => r.topPath, tooltip: (r) => r.paths },
   ];
 }

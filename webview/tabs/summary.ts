@@ -5,7 +5,7 @@
  * and warnings.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import { formatBytes, formatCount, formatDuration } from '../../src/model/format';
+import { formatBytes, formatCount, formatDuration, formatSamples, formatTracedBytes, LIGHT_MODE_TEXT } from '../../src/model/format';
 import type { LineRow, PanelData } from '../../src/protocol/panel';
 import { momentWord, notice, shareBar, tile, type TabContext } from './common';
 
@@ -21,13 +21,24 @@ export function summaryTab(data: PanelData, ctx: TabContext): TemplateResult {
   const moment = momentWord(data.program.kind);
   // Figures of the process that a snapshot without one (an imported tracemalloc dump) lacks.
   const unknown = data.program.origin !== null ? 'not recorded in a tracemalloc dump' : 'not recorded';
+  const mode = data.program.mode;
+  const est = mode === 'fast';
+  // Light mode tracked no allocation: its traced tiles say so rather than show zeros.
+  const tracedPeakTile = mode === 'light'
+    ? tile('tracedPeak', 'Peak traced', dash, LIGHT_MODE_TEXT)
+    : tile('tracedPeak', 'Peak traced', h.tracedPeak === null ? dash : formatTracedBytes(h.tracedPeak, est),
+      h.tracedPeak === null ? unknown : est ? 'Python allocations at the traced peak, estimated from samples' : 'Python allocations at the traced peak');
+  const tracedTile = mode === 'light'
+    ? tile('traced', `Traced ${moment}`, dash, LIGHT_MODE_TEXT)
+    : tile('traced', `Traced ${moment}`, formatTracedBytes(h.tracedCurrent, est),
+      est ? (h.samples === null ? 'estimated from samples' : `estimated from ${formatSamples(h.samples)}`) : `${formatCount(h.blocks)} live blocks`);
   return html`
     <section class="ml-section">
       <div class="ml-tiles">
         ${tile('writable', 'Writable memory', bytesOr(h.writable),
           noMaps ?? 'private dirty pages: what the process costs the system', true)}
-        ${tile('tracedPeak', 'Peak traced', bytesOr(h.tracedPeak), h.tracedPeak === null ? unknown : 'Python allocations at the traced peak')}
-        ${tile('traced', `Traced ${moment}`, formatBytes(h.tracedCurrent), `${formatCount(h.blocks)} live blocks`)}
+        ${tracedPeakTile}
+        ${tracedTile}
         ${tile('maxRss', 'Peak RSS', bytesOr(h.maxRss), h.rss !== null ? `${formatBytes(h.rss)} ${moment}` : h.maxRss === null ? unknown : undefined)}
         ${tile('uss', 'USS', bytesOr(h.uss), noMaps ?? 'private pages: what ending it would free')}
         ${tile('pss', 'PSS', bytesOr(h.pss), noMaps ?? 'shared pages divided among their processes')}
@@ -67,8 +78,12 @@ export function summaryTab(data: PanelData, ctx: TabContext): TemplateResult {
         </div>
         <div class="ml-card" data-card="heaviest-import">
           <h3>Heaviest import</h3>
-          ${s.heaviestImport
-            ? html`<p><span class="ml-list-value">${formatBytes(s.heaviestImport.tracedTotal)}</span>
+          ${s.heaviestImport && mode === 'light'
+            ? html`<p><span class="ml-list-value">${bytesOr(s.heaviestImport.privateDirtyTotal)}</span>
+                <span class="ml-list-name">${s.heaviestImport.module}</span>
+                <span class="ml-list-note">private dirty, nested imports included (${LIGHT_MODE_TEXT}) · ${formatDuration(s.heaviestImport.seconds)}</span></p>`
+            : s.heaviestImport
+            ? html`<p><span class="ml-list-value">${formatTracedBytes(s.heaviestImport.tracedTotal, est)}</span>
                 <span class="ml-list-name">${s.heaviestImport.module}</span>
                 <span class="ml-list-note">traced, nested imports included${s.heaviestImport.privateDirtyTotal !== null
                   ? ` · ${formatBytes(s.heaviestImport.privateDirtyTotal)} private dirty` : ''} · ${formatDuration(s.heaviestImport.seconds)}</span></p>`
@@ -84,13 +99,13 @@ function lineList(title: string, data: PanelData, rows: LineRow[], bytes: (r: Li
   return html`<div class="ml-card" data-card=${id}>
     <h3>${title}</h3>
     ${rows.length === 0
-      ? html`<p class="ml-muted">No line holds memory.</p>`
+      ? html`<p class="ml-muted">${data.program.mode === 'light' ? `No lines: ${LIGHT_MODE_TEXT}.` : 'No line holds memory.'}</p>`
       : html`<ol class="ml-list">
           ${rows.map(
             (r) => html`<li class="ml-link" role="link" tabindex="0" title=${`${files[r.file].path}:${r.line}`}
               @click=${() => ctx.openLine(files[r.file].path, r.line)}
               @keydown=${(e: KeyboardEvent) => { if (e.key === 'Enter') ctx.openLine(files[r.file].path, r.line); }}>
-              <span class="ml-list-value">${formatBytes(bytes(r))}</span>
+              <span class="ml-list-value">${formatTracedBytes(bytes(r), data.program.mode === 'fast')}</span>
               <span class="ml-list-name">${files[r.file].display}:${r.line}</span>
               <span class="ml-list-note">${r.topPath}</span>
             </li>`,

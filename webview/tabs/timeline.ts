@@ -7,9 +7,9 @@
  */
 import { html, LitElement, nothing, svg, type PropertyValues, type SVGTemplateResult, type TemplateResult } from 'lit';
 import { cssProps } from '../cssProps';
-import { formatBytes, formatCount, formatDuration } from '../../src/model/format';
+import { formatBytes, formatCount, formatDuration, formatTracedBytes, LIGHT_MODE_TEXT } from '../../src/model/format';
 import type { PanelData, TimelineData } from '../../src/protocol/panel';
-import type { TimelineMarker, TimelineSample } from '../../src/protocol/snapshot';
+import type { ProfileMode, TimelineMarker, TimelineSample } from '../../src/protocol/snapshot';
 import { byteTicks, nearest, ticks } from '../chartScale';
 import type { Column } from '../table';
 import { memo, notice, smallTable, type TabContext } from './common';
@@ -41,12 +41,18 @@ const SERIES: ReadonlyArray<[Series, string]> = [
 export class MlTimeline extends LitElement {
   static override properties = {
     data: { attribute: false },
+    mode: { attribute: false },
     width: { state: true },
     hoverSample: { state: true },
     hoverMarker: { state: true },
   };
 
   declare data: TimelineData | undefined;
+  /**
+   * How the run tracked allocations: fast mode's traced memory is an estimate (`≈`); light mode
+   * tracked none, so its traced series (zeros) and the gap above it are not drawn.
+   */
+  declare mode: ProfileMode;
   declare width: number;
   declare hoverSample: number | undefined;
   declare hoverMarker: number | undefined;
@@ -56,6 +62,7 @@ export class MlTimeline extends LitElement {
   constructor() {
     super();
     this.data = undefined;
+    this.mode = 'exact';
     this.width = 800;
     this.hoverSample = undefined;
     this.hoverMarker = undefined;
@@ -96,6 +103,9 @@ export class MlTimeline extends LitElement {
     const x = (t: number): number => MARGIN.left + (t / xMax) * plotW;
     const y = (b: number): number => MARGIN.top + plotH - (b / yMax) * plotH;
     const hs = this.hoverSample !== undefined ? d.samples[this.hoverSample] : undefined;
+    const traced = this.mode !== 'light';
+    const est = this.mode === 'fast';
+    const series = traced ? SERIES : SERIES.filter(([key]) => key !== 'traced');
     const hm = this.hoverMarker !== undefined ? d.markers[this.hoverMarker] : undefined;
 
     return html`
@@ -105,8 +115,8 @@ export class MlTimeline extends LitElement {
           ${yTicks.map((v) => svg`<line class="ml-grid" x1=${MARGIN.left} x2=${w - MARGIN.right} y1=${y(v)} y2=${y(v)}></line>
             <text class="ml-axis" x=${MARGIN.left - 6} y=${y(v) + 4} text-anchor="end">${formatBytes(v)}</text>`)}
           ${xTicks.map((t) => svg`<text class="ml-axis" x=${x(t)} y=${HEIGHT - 10} text-anchor="middle">${seconds(t)}</text>`)}
-          ${gapArea(d.samples, x, y)}
-          ${SERIES.map(([key]) => svg`<path class="ml-series ml-${key}" d=${seriesPath(d.samples, key, x, y)}></path>`)}
+          ${traced ? gapArea(d.samples, x, y) : nothing}
+          ${series.map(([key]) => svg`<path class="ml-series ml-${key}" d=${seriesPath(d.samples, key, x, y)}></path>`)}
           <rect class="ml-hit" x=${MARGIN.left} y=${MARGIN.top} width=${plotW} height=${plotH}
             @mousemove=${(e: MouseEvent) => this.onMove(e, xMax)}
             @mouseleave=${() => { this.hoverSample = undefined; }}></rect>
@@ -125,14 +135,16 @@ export class MlTimeline extends LitElement {
                 <div class="ml-tooltip-title">at ${seconds(hs.t)}</div>
                 <div>RSS ${hs.rss === null ? '—' : formatBytes(hs.rss)}</div>
                 <div>Private dirty ${hs.privateDirty === null ? '—' : formatBytes(hs.privateDirty)}</div>
-                <div>Traced ${formatBytes(hs.traced)}</div>
-                ${hs.rss !== null ? html`<div>RSS − traced ${formatBytes(hs.rss - hs.traced)}</div>` : nothing}
+                ${traced ? html`<div>Traced ${formatTracedBytes(hs.traced, est)}</div>` : nothing}
+                ${traced && hs.rss !== null ? html`<div>RSS − traced ${formatTracedBytes(hs.rss - hs.traced, est)}</div>` : nothing}
               </div>`
             : nothing}
       </div>
       <div class="ml-legend">
-        ${SERIES.map(([key, title]) => html`<span class="ml-key-item"><span class="ml-swatch ml-${key}"></span>${title}</span>`)}
-        <span class="ml-key-item"><span class="ml-swatch ml-gap"></span>RSS − traced: allocator overhead, fragmentation, memory outside Python's allocators</span>
+        ${series.map(([key, title]) => html`<span class="ml-key-item"><span class="ml-swatch ml-${key}"></span>${title}</span>`)}
+        ${traced
+          ? html`<span class="ml-key-item"><span class="ml-swatch ml-gap"></span>RSS − traced: allocator overhead, fragmentation, memory outside Python's allocators</span>`
+          : html`<span class="ml-key-item">Traced: ${LIGHT_MODE_TEXT}</span>`}
         ${(['import', 'gc', 'snapshot'] as const).map((k) =>
           html`<span class="ml-key-item"><span class="ml-swatch ml-marker-${k}"></span>${KIND_TITLES[k]}</span>`)}
       </div>
@@ -220,9 +232,13 @@ export function timelineTab(data: PanelData, ctx: TabContext): TemplateResult {
     <p class="ml-caption">
       ${formatCount(t.samples.length)} samples every ${formatDuration(t.interval)} over ${formatDuration(t.end)};
       ${formatCount(t.markers.length)} ${t.markers.length === 1 ? 'marker' : 'markers'}.
-      ${last.rss !== null ? `At the end: RSS ${formatBytes(last.rss)}, of which ${formatBytes(last.traced)} traced.` : ''}
+      ${last.rss === null
+        ? ''
+        : data.program.mode === 'light'
+          ? `At the end: RSS ${formatBytes(last.rss)} (${LIGHT_MODE_TEXT}).`
+          : `At the end: RSS ${formatBytes(last.rss)}, of which ${formatTracedBytes(last.traced, data.program.mode === 'fast')} traced.`}
     </p>
-    <ml-timeline .data=${t}></ml-timeline>
+    <ml-timeline .data=${t} .mode=${data.program.mode}></ml-timeline>
     <section class="ml-section">
       <h2>Markers</h2>
       ${smallTable(ctx, 'markers', 'markers', 8, memo(data, 'markers', markerColumns), t.markers)}
