@@ -1,11 +1,17 @@
 import * as assert from 'node:assert/strict';
 import {
+  estimate,
+  estimateSentence,
   formatBytes,
   formatCount,
   formatDuration,
   formatLineSummary,
   formatSignedBytes,
+  formatSignedTracedBytes,
+  formatTracedBytes,
   heatBucket,
+  LIGHT_MODE_TEXT,
+  tracedPhrase,
 } from '../../src/model/format';
 
 suite('format', () => {
@@ -49,6 +55,36 @@ suite('format', () => {
     assert.equal(formatLineSummary(40 * 1024 * 1024, 1), '40.0 MiB · 1 block');
     assert.equal(formatLineSummary(1229, 35), '1.2 KiB · 35 blocks');
     assert.equal(formatLineSummary(1024, 1048576), '1.0 KiB · 1,048,576 blocks');
+  });
+
+  test('fast mode: estimated figures carry ≈; exact ones are exactly as before', () => {
+    assert.equal(formatTracedBytes(40 * 1024 * 1024, true), '\u2248 40.0 MiB');
+    assert.equal(formatTracedBytes(40 * 1024 * 1024, false), formatBytes(40 * 1024 * 1024));
+    assert.equal(formatSignedTracedBytes(-3 * 1024 * 1024, true), '\u2248 \u22123.0 MiB');
+    assert.equal(formatSignedTracedBytes(0, false), '0 B');
+    assert.equal(estimate('1,200', true), '\u2248 1,200');
+    assert.equal(estimate('1,200', false), '1,200');
+  });
+
+  test('fast mode line summary: samples instead of blocks; the exact form is untouched', () => {
+    assert.equal(formatLineSummary(40 * 1024 * 1024, 1, { samples: 3 }), '\u2248 40.0 MiB · 3 samples');
+    assert.equal(formatLineSummary(65536, 1206, { samples: 1 }), '\u2248 64.0 KiB · 1 sample');
+    assert.equal(formatLineSummary(65536, 1206, {}), '\u2248 64.0 KiB', 'without a count, only the estimate');
+    assert.equal(formatLineSummary(65536, 1206, undefined), '64.0 KiB · 1206 blocks');
+  });
+
+  test('the hover sentence of an estimate', () => {
+    assert.equal(estimateSentence(3, 8192), 'estimated from 3 samples at a 8 KiB mean interval');
+    assert.equal(estimateSentence(1, 65536), 'estimated from 1 sample at a 64 KiB mean interval');
+    assert.equal(estimateSentence(12000, 1536), 'estimated from 12,000 samples at a 1.5 KiB mean interval');
+    assert.equal(estimateSentence(undefined, undefined), 'estimated from samples');
+  });
+
+  test('light mode: a sentence, never a traced zero', () => {
+    assert.equal(LIGHT_MODE_TEXT, 'light mode: allocations were not tracked');
+    assert.equal(tracedPhrase(0, 'light'), 'not traced (light mode)');
+    assert.equal(tracedPhrase(1024, 'fast'), '\u2248 1.0 KiB traced');
+    assert.equal(tracedPhrase(1024, 'exact'), '1.0 KiB traced');
   });
 
   test('heat buckets are fifths of the hottest line', () => {

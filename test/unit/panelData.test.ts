@@ -48,7 +48,7 @@ suite('panel data', () => {
     assert.equal(h.cpuSeconds, 1.4);
     assert.deepEqual(d.program, {
       name: 'sample.py', argv: ['/usr/bin/python3', '/ws/sample.py'], python: 'CPython 3.11.7', pid: 4242, kind: 'exit',
-      label: undefined, ended: 'exited normally', origin: null, frames: 8,
+      label: undefined, ended: 'exited normally', origin: null, frames: 8, mode: 'exact', sampleInterval: null, modeNote: null,
     });
     assert.deepEqual(d.source, { snapshotPath: '/runs/x/snapshot.json', script: '/ws/sample.py' });
   });
