@@ -76,6 +76,9 @@ suite('imported tracemalloc dumps: the document and its readers', () => {
       ended: null,
       origin: `imported from the tracemalloc dump ${DUMP}`,
       frames: 8,
+      mode: 'exact',
+      sampleInterval: null,
+      modeNote: null,
     });
     const h = data.summary.headline;
     assert.deepEqual(
