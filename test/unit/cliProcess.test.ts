@@ -129,8 +129,8 @@ suite('cli profile as a process', function () {
   });
 
   test("a closed terminal (SIGHUP) ends the program and the helper's children; writing to the gone output does not crash", async () => {
-    // 64 MiB makes the helper fork its held peak capture, a child in the program's group.
-    const run = memlens(['profile', await sleeper('peak = bytearray(64 * 1024 * 1024)')]);
+    // 64 MiB makes exact mode's helper fork its held peak capture, a child in the program's group.
+    const run = memlens(['profile', '--mode', 'exact', await sleeper('peak = bytearray(64 * 1024 * 1024)')]);
     const pid = await programPid(run);
     await until(() => groupMembers(pid).length >= 2, 10_000, "the helper's peak child");
     // The terminal is gone: nothing reads the CLI's output any more.
@@ -143,7 +143,7 @@ suite('cli profile as a process', function () {
   });
 
   test('memlens killed outright (SIGKILL): the helper ends the program and its children, and removes the run folder and the socket', async () => {
-    const run = memlens(['profile', await sleeper('peak = bytearray(64 * 1024 * 1024)')]);
+    const run = memlens(['profile', '--mode', 'exact', await sleeper('peak = bytearray(64 * 1024 * 1024)')]);
     const pid = await programPid(run);
     await until(() => groupMembers(pid).length >= 2, 10_000, "the helper's peak child");
     run.child.kill('SIGKILL');
@@ -274,7 +274,8 @@ suite('cli profile as a process', function () {
       path.join(dir, 'stops.py'),
       ['import time, tracemalloc', 'x = bytearray(2 * 1024 * 1024)', 'time.sleep(0.3)', 'tracemalloc.stop()', 'y = bytearray(4 * 1024 * 1024)', ''].join('\n'),
     );
-    const run = memlens(['profile', 'stops.py']);
+    // tracemalloc.stop() ends exact mode's tracing only.
+    const run = memlens(['profile', '--mode', 'exact', 'stops.py']);
     assert.equal(await run.exit, 0, run.stderr());
     assert.match(run.stdout(), /The program stopped tracing \(tracemalloc\.stop\(\)\) \d+ ms after it started/);
   });
