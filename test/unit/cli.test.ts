@@ -90,6 +90,28 @@ suite('cli (end to end)', function () {
     assert.match(lost.stdout, /2 snapshots were taken during the run and not kept: pass --json FILE to keep them\.\n$/);
   });
 
+  test('--mode light prints no traced figures; where fast cannot run, the helper\'s sentence is printed once on stderr', async () => {
+    await fs.writeFile(path.join(dir, 'alloc.py'), ['big = bytearray(40 * 1024 * 1024)', ''].join('\n'));
+    const light = await memlens(['profile', '--mode', 'light', '--json', 'light.json', 'alloc.py'], dir);
+    assert.equal(light.code, 0, light.stderr);
+    assert.match(light.stdout, /^Light mode: allocations were not tracked; ran /m);
+    assert.doesNotMatch(light.stdout, /Hottest lines|traced peak/);
+    assert.equal((await loadSnapshotFile(path.join(dir, 'light.json'))).settings.mode, 'light');
+
+    // An interpreter on which the sampler cannot load: a memlens_native that says so comes first on its path.
+    await fs.mkdir(path.join(dir, 'fake', 'memlens_native'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'fake', 'memlens_native', '__init__.py'), 'def unavailable():\n    return "no sampler in this test"\n');
+    const wrapper = path.join(dir, 'python-without-sampler');
+    await fs.writeFile(wrapper, `#!/bin/sh\nPYTHONPATH="${path.join(dir, 'fake')}:$PYTHONPATH" exec ${JSON.stringify(python())} "$@"\n`, { mode: 0o755 });
+    const fallback = await memlens(['profile', '--python', wrapper, '--json', 'fallback.json', 'alloc.py'], dir);
+    assert.equal(fallback.code, 0, fallback.stderr);
+    const said = fallback.stderr.split('\n').filter((l) => l.includes('no sampler in this test'));
+    assert.deepEqual(said, ['memlens: The fast mode cannot run here (no sampler in this test), so MemLens traced every allocation with tracemalloc (exact mode) instead.']);
+    assert.doesNotMatch(fallback.stdout, /≈/, 'the exact run prints exact figures');
+    const settings = (await loadSnapshotFile(path.join(dir, 'fallback.json'))).settings;
+    assert.deepEqual([settings.mode, settings.modeNote?.includes('no sampler in this test')], ['exact', true]);
+  });
+
   test('snapshots taken before the program dies without its exit snapshot are kept', async () => {
     await fs.writeFile(
       path.join(dir, 'dies.py'),
