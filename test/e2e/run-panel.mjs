@@ -1,6 +1,6 @@
 // The memory panel in a real VS Code, as a person uses it: installs out/memlens.vsix, profiles
 // sample.py and opens the panel from the result notification's button (writable memory of the
-// real run > 0), then opens the hand-made rich snapshot (test/fixtures/panel/rich.json, paths
+// real run > 0; fast mode, the default, named in the header and its traced figures marked ≈), then opens the hand-made rich snapshot (test/fixtures/panel/rich.json, paths
 // moved to the workspace) with `MemLens: Open Snapshot File…` and checks each tab: Summary, Lines
 // (a row click opens the line in the editor), Types (top type, sorting, filtering), Process (the
 // smaps table, pymalloc), Timeline (a marker's tooltip), GC (the uncollectable warning), Imports
@@ -188,11 +188,17 @@ await main(300_000, async (newSession) => {
   // --- A real run, and the notification's button ---
   await openFromExplorer(page, 'sample.py', 'import json');
   await runCommand(page, 'MemLens: Profile Memory');
-  await checks.check('the result notification opens the panel; writable memory of the real run > 0', async () => {
+  // Fast mode is the default: the header says so, and the run's traced figures are marked as estimates.
+  await checks.check('the result notification opens the panel; writable memory of the real run > 0; fast mode marks traced figures ≈', async () => {
     await page.locator('.notifications-toasts .notification-list-item', { hasText: 'MemLens: profiled sample.py' })
       .locator('.monaco-button', { hasText: 'Open Memory Panel' }).click({ timeout: 60_000 });
-    return text(panel(page).locator('[data-figure="writable"] .ml-tile-value'));
-  }, (t) => bytesOf(t) > 0);
+    return {
+      writable: await text(panel(page).locator('[data-figure="writable"] .ml-tile-value')),
+      traced: await text(panel(page).locator('[data-figure="traced"] .ml-tile-value')),
+      mode: await text(panel(page).locator('.ml-header-note[data-mode]')),
+    };
+  }, (r) => bytesOf(r.writable) > 0 && r.traced.startsWith('\u2248 ')
+    && r.mode === 'fast mode: \u2248 figures are estimated from samples at a 8 KiB mean interval');
   await shot(page, 'panel-beside.png', { panelOnly: false });
   // More room for the panel (and its screenshots): the Explorer is not needed from here on.
   await runCommand(page, 'View: Close Primary Side Bar');
