@@ -193,18 +193,23 @@ function lineRow(l: LineModel, file: number, estimated: boolean): LineRow {
   };
   more('exit', l.exit);
   more('peak', l.peak);
-  return {
+  const row: LineRow = {
     file,
     line: l.line,
     exitBytes: l.exit?.bytes ?? 0,
     exitBlocks: l.exit?.blocks ?? 0,
     peakBytes: l.peak?.bytes ?? 0,
     peakBlocks: l.peak?.blocks ?? 0,
-    ...(estimated ? { exitSamples: l.exit?.samples ?? 0, peakSamples: l.peak?.samples ?? 0 } : {}),
     noUserFrame: (l.exit?.noUserFrame ?? false) || (l.peak?.noUserFrame ?? false),
     topPath: topText,
     otherPaths: others.join('\n'),
   };
+  // Only a fast-mode run's rows carry samples: an exact run's rows are as they always were.
+  if (estimated) {
+    row.exitSamples = l.exit?.samples ?? 0;
+    row.peakSamples = l.peak?.samples ?? 0;
+  }
+  return row;
 }
 
 // ---- Types ----
