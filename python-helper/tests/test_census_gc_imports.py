@@ -439,7 +439,7 @@ class _SlowStats:
 
 def test_timeline_widens_its_interval_when_a_sample_costs_over_2_percent(monkeypatch):
     monkeypatch.setattr(timeline_module, "rss_and_anonymous", _SlowStats(0.004))
-    line = timeline_module.Timeline(0.1, time.perf_counter())
+    line = timeline_module.Timeline(0.1, time.perf_counter(), lambda: (0, 0))
     for _ in range(5):
         line.sample()
     # 4 ms is 4 % of 100 ms: the interval widens to keep samples at 2 % (about 0.2 s).
@@ -450,7 +450,7 @@ def test_timeline_widens_its_interval_when_a_sample_costs_over_2_percent(monkeyp
 def test_timeline_cost_is_cpu_time_not_waiting(monkeypatch):
     # A read that waits (for the GIL, for the disk) costs the program nothing: no widening.
     monkeypatch.setattr(timeline_module, "rss_and_anonymous", lambda: (time.sleep(0.004), (1, 1))[1])
-    line = timeline_module.Timeline(0.1, time.perf_counter())
+    line = timeline_module.Timeline(0.1, time.perf_counter(), lambda: (0, 0))
     for _ in range(5):
         line.sample()
     assert line.interval == 0.1
@@ -459,7 +459,7 @@ def test_timeline_cost_is_cpu_time_not_waiting(monkeypatch):
 def test_timeline_halves_its_resolution_past_the_cap(monkeypatch):
     monkeypatch.setattr(timeline_module, "rss_and_anonymous", lambda: (None, None))
     monkeypatch.setattr(timeline_module, "MAX_SAMPLES", 100)
-    line = timeline_module.Timeline(0.1, 0.0)
+    line = timeline_module.Timeline(0.1, 0.0, lambda: (0, 0))
     for i in range(101):
         line.sample(now=i * 0.1)
     doc = line.to_json([])

@@ -27,7 +27,7 @@ def start(tmp_path: Path, source: str, python: str = sys.executable, host: Optio
           env: Optional[dict] = None, **popen) -> subprocess.Popen:
     script = tmp_path / "prog.py"
     script.write_text(source, encoding="utf-8")
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("MEMLENS_") and k != "PYTHONPATH"}
+    full_env = {k: v for k, v in os.environ.items() if (not k.startswith("MEMLENS_") or k == "MEMLENS_MODE") and k != "PYTHONPATH"}
     full_env.update(PYTHONPATH=str(HELPER_DIR), MEMLENS_OUT=str(tmp_path / "out" / "snapshot.json"))
     if host is not None:
         full_env.update(host.env())

@@ -79,7 +79,7 @@ def test_snapshots_during_gtk_main_loop(tmp_path):
     host = FakeHost()
     script = tmp_path / "app.py"
     script.write_text(APP, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEMLENS_") and k != "PYTHONPATH"}
+    env = {k: v for k, v in os.environ.items() if (not k.startswith("MEMLENS_") or k == "MEMLENS_MODE") and k != "PYTHONPATH"}
     env.update(PYTHONPATH=str(HELPER_DIR), MEMLENS_OUT=str(tmp_path / "out" / "snapshot.json"),
                **host.env())
     proc = subprocess.Popen(["xvfb-run", "-a", SYSTEM_PYTHON, str(script)], cwd=str(tmp_path), env=env,

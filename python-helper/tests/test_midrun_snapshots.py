@@ -358,7 +358,7 @@ def test_nothing_happens_when_the_program_is_not_profiled(tmp_path, python):
     script = tmp_path / "prog.py"
     script.write_text('import sys\nsys.audit("memlens.snapshot", "x")\nsys.audit("memlens.snapshot")\nprint("ok")\n')
     for env in ({}, {"PYTHONPATH": str(HELPER_DIR)}):
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith("MEMLENS_") and k != "PYTHONPATH"}
+        full_env = {k: v for k, v in os.environ.items() if (not k.startswith("MEMLENS_") or k == "MEMLENS_MODE") and k != "PYTHONPATH"}
         full_env.update(env)
         proc = subprocess.run([python, str(script)], cwd=str(tmp_path), env=full_env, capture_output=True, text=True)
         assert (proc.returncode, proc.stdout, proc.stderr) == (0, "ok\n", "")
