@@ -75,13 +75,14 @@ def _writable(smaps: str) -> int:
     return sum(int(line.split()[1]) * KiB for line in smaps.splitlines() if line.startswith("Private_Dirty:"))
 
 
-def test_snapshots_during_gtk_main_loop(tmp_path):
+@pytest.mark.parametrize("mode", ["fast", "exact"])
+def test_snapshots_during_gtk_main_loop(tmp_path, mode):
     host = FakeHost()
     script = tmp_path / "app.py"
     script.write_text(APP, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if (not k.startswith("MEMLENS_") or k == "MEMLENS_MODE") and k != "PYTHONPATH"}
     env.update(PYTHONPATH=str(HELPER_DIR), MEMLENS_OUT=str(tmp_path / "out" / "snapshot.json"),
-               **host.env())
+               MEMLENS_MODE=mode, **host.env())
     proc = subprocess.Popen(["xvfb-run", "-a", SYSTEM_PYTHON, str(script)], cwd=str(tmp_path), env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -116,6 +117,6 @@ def test_snapshots_during_gtk_main_loop(tmp_path):
     # memory from the memory maps does: it grows by at least the Python buffers.
     assert _writable(ten.doc["process"]["smaps"]) - _writable(five.doc["process"]["smaps"]) >= 5 * 256 * KiB
     exit_doc = json.loads((tmp_path / "out" / "snapshot.json").read_text(encoding="ascii"))
-    assert exit_doc["kind"] == "exit"
+    assert exit_doc["kind"] == "exit" and exit_doc["settings"]["mode"] == mode
     labels = [m["label"] for m in exit_doc["timeline"]["markers"] if m["kind"] == "snapshot"]
     assert set(labels) == {"from the host", "tick 5", "tick 10", "exit snapshot"}
