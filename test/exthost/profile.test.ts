@@ -25,6 +25,18 @@ async function annotationOn(uri: vscode.Uri, line: number): Promise<string> {
 }
 
 /** Bytes of a run line in the current model, at exit. */
+/** Runs `body` with the user setting `memlens.<key>` set to `value`, then puts it back. */
+async function withSetting<T>(key: string, value: unknown, body: () => Thenable<T>): Promise<T> {
+  const settings = vscode.workspace.getConfiguration('memlens');
+  const saved = settings.inspect(key)?.globalValue;
+  await settings.update(key, value, vscode.ConfigurationTarget.Global);
+  try {
+    return await body();
+  } finally {
+    await settings.update(key, saved, vscode.ConfigurationTarget.Global);
+  }
+}
+
 async function exitBytes(file: vscode.Uri, line: number): Promise<number> {
   const model = (await api()).model;
   assert.ok(model, 'results are shown');
@@ -63,12 +75,14 @@ suite('profiling a real program in a terminal', function () {
     const outcome = await profile(sample);
     sawRun.dispose();
     assert.strictEqual(outcome.result, 'shown', outcome.message);
-    assert.match(outcome.message, /^MemLens: profiled sample\.py: [\d.]+ MiB live at exit, peak [\d.]+ MiB\.$/);
+    // The default mode is fast: figures are estimates from samples, marked ≈.
+    assert.match(outcome.message, /^MemLens: profiled sample\.py: ≈ [\d.]+ MiB live at exit, peak ≈ [\d.]+ MiB\.$/);
 
     // runs/<YYYYMMDD-HHMMSS>-sample.py/snapshot.json under the extension's storage, exit status patched in.
     assert.match(outcome.runDir!, /[/\\]runs[/\\]\d{8}-\d{6}-sample\.py$/);
     const doc = JSON.parse(fs.readFileSync(outcome.snapshotPath!, 'utf8'));
     assert.strictEqual(doc.program.exitCode, 0);
+    assert.deepStrictEqual([doc.settings.mode, doc.settings.sampleInterval], ['fast', 8192]);
     // The program ran as a child of the terminal's launcher, which keeps the terminal (and the
     // program's output) open after the program has ended.
     assert.strictEqual(doc.program.pid, programPid, 'the helper reported the program\'s pid');
@@ -76,17 +90,19 @@ suite('profiling a real program in a terminal', function () {
     assert.ok(terminal && terminal.exitStatus === undefined, 'the terminal is still open');
 
     near(await exitBytes(sample, 8), 40 * MiB, 0.05, 'line 8');
-    assert.match(await annotationOn(sample, 8), /^40\.\d MiB · 1 block$/);
+    // A 40 MiB buffer is always sampled, at its own size.
+    assert.match(await annotationOn(sample, 8), /^≈ 40\.\d MiB · 1 sample$/);
     assert.ok((await exitBytes(sample, 10)) > 1 * MiB, 'the small strings of line 10 add up');
-    assert.ok((await exitBytes(sample, 12)) > 1 * MiB, 'json.loads reaches the user line 12 within 8 frames');
+    assert.ok((await exitBytes(sample, 12)) > 1 * MiB, 'json.loads reaches the user line 12');
 
     const lenses = await codeLenses(sample);
     const build = lenses.find((l) => l.line === 7);
     assert.ok(build, `a lens above build(); lenses: ${JSON.stringify(lenses)}`);
-    assert.match(build.title, /^MemLens: 4\d\.\d MiB at exit · 4\d\.\d MiB at peak$/);
+    assert.match(build.title, /^MemLens: ≈ 4\d\.\d MiB at exit · ≈ 4\d\.\d MiB at peak$/);
 
     const hover = (await hoverTexts(sample, 8)).join('\n');
-    assert.match(hover, /live at exit: \*\*40\.\d MiB\*\* in 1 block/);
+    // Markdown escapes punctuation: the figures are read as the user sees them.
+    assert.match(hover.replace(/\\(.)/g, '$1'), /live at exit: \*\*≈ 40\.\d MiB\*\* estimated from 1 sample at a 8 KiB mean interval/);
     const frames = [...hover.matchAll(/\[([^\]]+)\]\(command:memlens\.showLine/g)].map((m) => m[1].replace(/\\/g, ''));
     assert.deepStrictEqual(frames.slice(0, 3), ['sample.py:8', 'sample.py:23', 'sample.py:28'], 'innermost first');
   });
@@ -125,7 +141,7 @@ suite('profiling a real program in a terminal', function () {
     const outcome = await profile(file);
     assert.strictEqual(outcome.result, 'shown', outcome.message);
     near(await exitBytes(file, 3), 8 * MiB, 0.05, 'line 3');
-    assert.match(await annotationOn(file, 3), /^8\.0 MiB · 1 block$/);
+    assert.match(await annotationOn(file, 3), /^≈ 8\.0 MiB · 1 sample$/);
   });
 
   test('stop: SIGINT ends a running program and what it held is shown', async () => {
@@ -162,7 +178,7 @@ suite('profiling a real program in a terminal', function () {
     const big = drawn.find((a) => a.runLine === 4);
     assert.ok(big, JSON.stringify(drawn));
     assert.strictEqual(big.line, 6, 'the 12 MiB line of the run is line 6 now');
-    assert.match(big.text, /^12\.0 MiB/);
+    assert.match(big.text, /^≈ 12\.0 MiB/);
     assert.strictEqual(big.stale, false);
     const loop = drawn.find((a) => a.runLine === 6);
     assert.ok(loop && loop.line === 8 && loop.stale, JSON.stringify(loop));
@@ -206,7 +222,8 @@ suite('profiling a real program in a terminal', function () {
 
   test('closing the terminal while the program runs: the program and its helper children end; a message says why', async () => {
     const memlens = await api();
-    const running = profile(sampleUri('slow.py'));
+    // The exact mode, whose peak view is a child process of the program's.
+    const running = withSetting('mode', 'exact', () => profile(sampleUri('slow.py')));
     const run = await waitFor('the run to start', () => memlens.run, (r) => r !== undefined && r.started && r.pid !== undefined);
     // slow.py's 12 MiB make the helper hold a peak capture: a child of the program.
     const pid = run!.pid!;

@@ -63,10 +63,11 @@ suite('snapshots taken during a run', function () {
     assert.ok(ticks >= 5, `at least 5 ticks of 1 MiB between the snapshots (${ticks})`);
     assert.ok(Math.abs(leak.bytes.delta - ticks * MiB) <= 0.05 * ticks * MiB, `grew ${leak.bytes.delta} in ${ticks} blocks`);
     assert.strictEqual(comparison.diff.lines[0].line, LEAK_LINE, 'the leaking line grew most');
+    // The run is in the fast mode (the default): growth is an estimate, marked ≈, without blocks.
     const drawn = await waitFor('the growth on the leaking line', () => memlens.annotations(uri),
-      (a) => a.some((x) => x.line === LEAK_LINE && x.text.startsWith('+')));
+      (a) => a.some((x) => x.line === LEAK_LINE && x.text.startsWith('≈ +')));
     const text = drawn.find((x) => x.line === LEAK_LINE)!;
-    assert.match(text.text, /^\+\d+\.\d MiB · \+\d+ blocks since "first"$/);
+    assert.match(text.text, /^≈ \+\d+\.\d MiB since "first"$/);
     assert.ok(text.heat === 5, 'the line that grew most has the hottest colour');
     // The temporary is freed every tick, so it never accumulates. A snapshot may still land inside
     // a tick (the host's snapshot forks from the helper's thread at any bytecode), catching one
@@ -75,13 +76,13 @@ suite('snapshots taken during a run', function () {
     assert.ok(!churn || (Math.abs(churn.blocks.delta) <= 1 && Math.abs(churn.bytes.delta) <= 4.1 * MiB),
       `the churned temporary does not accumulate: ${JSON.stringify(churn?.bytes)}`);
     const lenses = await codeLenses(uri);
-    assert.ok(lenses.some((l) => /^MemLens: \+[\d.]+ MiB since "first" \(now [\d.]+ MiB\)$/.test(l.title) && l.line === 10),
+    assert.ok(lenses.some((l) => /^MemLens: ≈ \+[\d.]+ MiB since "first" \(now ≈ [\d.]+ MiB\)$/.test(l.title) && l.line === 10),
       `a growth lens above tick(): ${JSON.stringify(lenses.map((l) => l.title))}`);
     // Markdown escapes punctuation: read the hover as the user sees it.
     const hover = (await hoverTexts(uri, LEAK_LINE)).join('\n').replace(/\\(.)/g, '$1');
-    assert.match(hover, /^\*\*MemLens\*\* · line 12: \*\*\+[\d.]+ MiB\*\*/);
-    assert.match(hover, /- "first": [\d.]+ MiB · \d+ blocks?\n/);
-    assert.match(hover, /\+[\d.]+ MiB \(was [\d.]+ MiB\): \[leaky_loop\.py:12\]/);
+    assert.match(hover, /^\*\*MemLens\*\* · line 12: \*\*≈ \+[\d.]+ MiB\*\*/);
+    assert.match(hover, /- "first": ≈ [\d.]+ MiB\n/);
+    assert.match(hover, /≈ \+[\d.]+ MiB \(was ≈ [\d.]+ MiB\): \[leaky_loop\.py:12\]/);
 
     // A third snapshot, then leaks over the run's three: the @leak line, growing every interval.
     await sleep(1000);
@@ -119,11 +120,11 @@ suite('snapshots taken during a run', function () {
     const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString())!;
     await editor.edit((e) => e.insert(new vscode.Position(0, 0), '# a line added after the run\n'));
     await waitFor('the growth one line lower', () => memlens.annotations(uri),
-      (a) => a.some((x) => x.line === LEAK_LINE + 1 && x.runLine === LEAK_LINE && x.text.startsWith('+')));
+      (a) => a.some((x) => x.line === LEAK_LINE + 1 && x.runLine === LEAK_LINE && x.text.startsWith('≈ +')));
     await vscode.commands.executeCommand('memlens.clearComparison');
     assert.strictEqual(memlens.comparison, undefined);
     await waitFor('sizes again on the leaking line, still one line lower', () => memlens.annotations(uri),
-      (a) => a.some((x) => x.line === LEAK_LINE + 1 && /^\d+\.\d MiB · \d+ blocks$/.test(x.text)));
+      (a) => a.some((x) => x.line === LEAK_LINE + 1 && /^≈ \d+\.\d MiB · \d+ samples$/.test(x.text)));
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
