@@ -133,7 +133,8 @@ class ForkedCapture:
             traces = tracemalloc._get_traces()
             tracemalloc.stop()
             summary = summarize(traces, user, max_paths)
-            del traces
+            # The traces are not freed: the child ends with os._exit, and freeing millions of
+            # tuples (0.2 s for 3.6 M) would only delay the rows the program's process waits for.
             write_json_atomic(self.path, {"traced": self.traced, "at": self.at, "bytes": summary.bytes,
                                           "blocks": summary.blocks, "rows": [r.to_json() for r in summary.rows]})
             code = 0

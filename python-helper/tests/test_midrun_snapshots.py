@@ -371,9 +371,10 @@ MiB = 1024 * 1024
 keep = bytearray(64 * MiB)
 for i in range(0, len(keep), 4096):
     keep[i] = 1
-# With the peak view on, the watcher holds a capture of the growth to here, forked after the
-# pages of `keep` were written (the one forked while they were written shares few of them).
-more = bytearray(20 * MiB)
+# With the peak view on, the watcher holds a capture of the growth to here (a step of 50 % above
+# the capture taken at `keep`), forked after the pages of `keep` were written (the one forked
+# while they were written shares few of them).
+more = bytearray(40 * MiB)
 for i in range(0, len(more), 4096):
     more[i] = 1
 time.sleep(0.1)
