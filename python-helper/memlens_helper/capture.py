@@ -1,10 +1,11 @@
-"""Captures tracemalloc's traces in a forked child, so the program neither waits nor grows.
+"""Captures tracemalloc's traces at one instant in a forked child: the exact mode's peak view.
 
 ``fork()`` gives the child a copy of tracemalloc's tables as they were at that instant. The
-child reads them (``_get_traces``), groups them by line and writes the rows to a file, while the
-parent's memory stays the program's own: the copy of millions of traces that processing needs
-lives in the child. A capture can be *held*: the child then waits on a pipe, frozen at that
-instant, until the parent asks it to process (``release``) or to quit (``discard``). Every helper
+child is *held*: it waits on a pipe, frozen at that instant, until the parent asks it to process
+(``release``: it reads the traces with ``_get_traces``, groups them by line and writes the rows to
+a file) or to quit (``discard``). The exit's own traces are processed in the program's process
+(``capture_in_process``): after a fork every first write to a heap page faults, and the exit's
+work writes to all of them. Every helper
 child ends when the program's process is gone (``watch_parent``; a snapshot's child first finishes
 the snapshot it was writing, within a bound), and holds none of the
 program's descriptors (a socket the program closes must close for its peer too).
@@ -104,12 +105,12 @@ def capture_in_process(user: UserCode, max_paths: int, started: float) -> Captur
 class ForkedCapture:
     """A child process holding (and, on request, processing) the traces at one instant."""
 
-    def __init__(self, *, user: UserCode, max_paths: int, started: float, path: str, hold: bool) -> None:
+    def __init__(self, *, user: UserCode, max_paths: int, started: float, path: str) -> None:
         self.path = path
         self._done: Optional[bool] = None
         self.traced = tracemalloc.get_traced_memory()[0]
         self.at = time.time() - started
-        read_end, self._go = os.pipe() if hold else (-1, -1)
+        read_end, self._go = os.pipe()
         # The pipe's end is checked before each use: the program may close it and reuse its number.
         self._go_id = identity(self._go)
         self._child_end = read_end
@@ -117,8 +118,7 @@ class ForkedCapture:
         self.pid = os.fork()
         if self.pid == 0:
             self._child(user, max_paths, read_end, parent)
-        if hold:
-            os.close(read_end)
+        os.close(read_end)
 
     def _child(self, user: UserCode, max_paths: int, read_end: int, parent: int) -> None:
         """Runs in the child only; never returns."""
@@ -127,7 +127,7 @@ class ForkedCapture:
             watch_parent(parent)
             detach_from_terminal()
             close_inherited_fds(keep=read_end)
-            if read_end >= 0 and os.read(read_end, 1) != b"p":
+            if os.read(read_end, 1) != b"p":
                 code = 0  # Discarded, or the parent is gone.
                 return
             traces = tracemalloc._get_traces()

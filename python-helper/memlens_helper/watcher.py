@@ -96,8 +96,7 @@ class Watcher(threading.Thread):
         """Forks a capture of this instant, then lets the previous one go (kept if the fork fails)."""
         path = os.path.join(self.workdir, ".memlens-peak-%d-%d.json" % (os.getpid(), self.captures + 1))
         try:
-            capture = ForkedCapture(user=self.user, max_paths=self.max_paths, started=self.started,
-                                    path=path, hold=True)
+            capture = ForkedCapture(user=self.user, max_paths=self.max_paths, started=self.started, path=path)
         except RuntimeError:
             # 3.12+ refuses to fork once the interpreter is shutting down: the program has ended,
             # and the exit view takes over from here.
