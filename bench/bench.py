@@ -70,9 +70,15 @@ def clean_env():
     return env
 
 
+#: ``--census-seconds``: the exit census's bound for every MemLens run (None: the helper's default).
+CENSUS_SECONDS = None
+
+
 def helper_env(out, frames, peak, mode=None, extra=None):
     env = clean_env()
     env.update(PYTHONPATH=HELPER, MEMLENS_OUT=out, MEMLENS_FRAMES=str(frames), MEMLENS_PEAK="1" if peak else "0")
+    if CENSUS_SECONDS is not None:
+        env["MEMLENS_CENSUS_SECONDS"] = CENSUS_SECONDS
     if mode is not None:
         env["MEMLENS_MODE"] = mode
     env.update(extra or {})
@@ -281,9 +287,13 @@ def main():
     p.add_argument("--quick", action="store_true",
                    help="the overhead table and fast mode's exit processing only (still fastest of --repeat)")
     p.add_argument("--exact-breakdown", action="store_true", help="also time exact mode with each part off")
+    p.add_argument("--census-seconds", metavar="S",
+                   help="the exit census's CPU bound in every MemLens run (0: off), to see tracking apart from it")
     p.add_argument("--workloads", nargs="+", choices=WORKLOADS, default=WORKLOADS, metavar="NAME",
                    help="a subset of: " + " ".join(WORKLOADS))
     args = p.parse_args()
+    global CENSUS_SECONDS
+    CENSUS_SECONDS = args.census_seconds
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="memlens-bench-") as tmp:
         if not args.only_pause:
