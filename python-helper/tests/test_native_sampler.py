@@ -96,11 +96,13 @@ def test_a_40_mib_buffer_is_on_its_line_within_2_percent(python: str, tmp_path: 
     assert abs(out["size"] - out["exact"]) <= 0.02 * out["exact"], out
 
 
-def test_small_objects_on_a_line_within_10_percent_in_19_of_20_seeds(python: str, tmp_path: Path) -> None:
-    """About 6 MiB of tuples, dicts and strings on one line, at the default interval. The truth
-    is tracemalloc's count for the same line in the same process. Both run after a first build
-    was freed, so the interpreter's free lists (tuples and dicts reused without the allocator,
-    invisible to both) are in the same state for each measurement."""
+def test_small_objects_bytes_and_blocks_on_a_line_within_10_percent_in_19_of_20_seeds(python: str,
+                                                                                      tmp_path: Path) -> None:
+    """About 6 MiB of tuples, dicts and strings on one line, at the default interval: the bytes,
+    and the blocks (each sample stands for 1/p allocations). The truth is tracemalloc's count for
+    the same line in the same process. Both run after a first build was freed, so the
+    interpreter's free lists (tuples and dicts reused without the allocator, invisible to both)
+    are in the same state for each measurement."""
     out = run_program(python, tmp_path, """
         import tracemalloc
         def build():
@@ -108,51 +110,25 @@ def test_small_objects_on_a_line_within_10_percent_in_19_of_20_seeds(python: str
         data = build(); del data
         tracemalloc.start()
         data = build()
-        truth = sum(s.size for s in tracemalloc.take_snapshot().statistics("lineno")
-                    if (s.traceback[0].filename, s.traceback[0].lineno) == (__file__, LINE_build))
+        truth = [(s.size, s.count) for s in tracemalloc.take_snapshot().statistics("lineno")
+                 if (s.traceback[0].filename, s.traceback[0].lineno) == (__file__, LINE_build)][0]
         tracemalloc.stop()
         del data
         errors = []
         for seed in range(20):
             sampler.start(seed=seed)
             data = build()
-            size, count = on_line(sampler.live(), LINE_build)
+            rows = sampler.live()
+            size, count = on_line(rows, LINE_build)
+            errors.append((size / truth[0] - 1, blocks_on_line(rows, LINE_build) / truth[1] - 1))
             sampler.stop()
-            del data
-            errors.append(size / truth - 1)
+            del data, rows
         report(truth=truth, errors=errors)
     """, timeout=300)
-    assert out["truth"] >= 4 * MiB
-    within = [e for e in out["errors"] if abs(e) <= 0.10]
-    assert len(within) >= 19, out
-
-
-def test_block_counts_of_small_objects_within_10_percent_in_19_of_20_seeds(python: str, tmp_path: Path) -> None:
-    """Each sample stands for 1/p allocations: their sum estimates the line's live blocks, which
-    tracemalloc counts exactly (same process, same free-list state, as above)."""
-    out = run_program(python, tmp_path, """
-        import tracemalloc
-        def build():
-            return [(str(i) * 3, {"k": i}, (i, i + 1)) for i in range(15000)]  # @build
-        data = build(); del data
-        tracemalloc.start()
-        data = build()
-        truth = sum(s.count for s in tracemalloc.take_snapshot().statistics("lineno")
-                    if (s.traceback[0].filename, s.traceback[0].lineno) == (__file__, LINE_build))
-        tracemalloc.stop()
-        del data
-        errors = []
-        for seed in range(20):
-            sampler.start(seed=100 + seed)
-            data = build()
-            errors.append(blocks_on_line(sampler.live(), LINE_build) / truth - 1)
-            sampler.stop()
-            del data
-        report(truth=truth, errors=errors)
-    """, timeout=300)
-    assert out["truth"] >= 30000
-    within = [e for e in out["errors"] if abs(e) <= 0.10]
-    assert len(within) >= 19, out
+    assert out["truth"][0] >= 4 * MiB and out["truth"][1] >= 30000
+    for kind in (0, 1):
+        within = [e for e in out["errors"] if abs(e[kind]) <= 0.10]
+        assert len(within) >= 19, (["bytes", "blocks"][kind], out)
 
 
 def test_a_64_mib_buffer_freed_at_once_is_in_the_peak_view_not_after(python: str, tmp_path: Path) -> None:
