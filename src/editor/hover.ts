@@ -126,7 +126,7 @@ export function growthHoverMarkdown(line: LineDelta, comparison: Comparison): vs
 
 /**
  * A line's figures in one view: `**40.0 MiB** in 1 block`; estimated (fast mode), `**≈ 40.0 MiB**
- * estimated from 3 samples at a 8 KiB mean interval`.
+ * estimated from 3 samples, one per 8 KiB allocated on average`.
  */
 function figuresText(f: LineFigures | undefined, estimated?: { sampleInterval?: number }): string {
   if (!f) return 'nothing';

@@ -102,7 +102,7 @@ export function formatLineSummary(bytes: number, blocks: number, sampled?: { sam
 }
 
 /**
- * The hover's account of an estimate: `estimated from 3 samples at a 8 KiB mean interval`. The
+ * The hover's account of an estimate: `estimated from 3 samples, one per 8 KiB allocated on average`. The
  * interval is given in KiB as the setting gives it; without it, only the samples.
  */
 export function estimateSentence(samples: number | undefined, sampleInterval: number | undefined): string {
@@ -110,7 +110,7 @@ export function estimateSentence(samples: number | undefined, sampleInterval: nu
   if (sampleInterval === undefined) return from;
   const kib = sampleInterval / 1024;
   const interval = Number.isInteger(kib) ? `${kib} KiB` : formatBytes(sampleInterval);
-  return `${from} at a ${interval} mean interval`;
+  return `${from}, one per ${interval} allocated on average`;
 }
 
 /** A heat bucket: 0 for none, else 1 (up to 20 % of the hottest line) … 5 (over 80 %). */

@@ -198,7 +198,7 @@ await main(300_000, async (newSession) => {
       mode: await text(panel(page).locator('.ml-header-note[data-mode]')),
     };
   }, (r) => bytesOf(r.writable) > 0 && r.traced.startsWith('\u2248 ')
-    && r.mode === 'fast mode: \u2248 figures are estimated from samples at a 8 KiB mean interval');
+    && r.mode === 'fast mode: \u2248 figures are estimated from samples, one per 8 KiB allocated on average');
   await shot(page, 'panel-beside.png', { panelOnly: false });
   // More room for the panel (and its screenshots): the Explorer is not needed from here on.
   await runCommand(page, 'View: Close Primary Side Bar');

@@ -51,7 +51,7 @@ await main(360_000, async (newSession) => {
     const hover = page.locator('.monaco-hover', { hasText: 'Call paths at exit' });
     await hover.waitFor({ timeout: 20_000 });
     return (await hover.locator('.hover-contents').first().innerText()).replace(/\s+/g, ' ').trim();
-  }, (t) => /live at exit: ≈ 40\.\d MiB estimated from 1 sample at a 8 KiB mean interval/.test(t) && t.includes('sample.py:8 ← sample.py:23 ← sample.py:28'));
+  }, (t) => /live at exit: ≈ 40\.\d MiB estimated from 1 sample, one per 8 KiB allocated on average/.test(t) && t.includes('sample.py:8 ← sample.py:23 ← sample.py:28'));
   await page.screenshot({ path: path.join(RESULTS, 'ui-profile.png') });
   log('screenshot test-results/ui-profile.png');
   await checks.check('a call-path link in the hover opens its line (trusted command link)', async () => {

@@ -102,7 +102,7 @@ suite('profiling a real program in a terminal', function () {
 
     const hover = (await hoverTexts(sample, 8)).join('\n');
     // Markdown escapes punctuation: the figures are read as the user sees them.
-    assert.match(hover.replace(/\\(.)/g, '$1'), /live at exit: \*\*≈ 40\.\d MiB\*\* estimated from 1 sample at a 8 KiB mean interval/);
+    assert.match(hover.replace(/\\(.)/g, '$1'), /live at exit: \*\*≈ 40\.\d MiB\*\* estimated from 1 sample, one per 8 KiB allocated on average/);
     const frames = [...hover.matchAll(/\[([^\]]+)\]\(command:memlens\.showLine/g)].map((m) => m[1].replace(/\\/g, ''));
     assert.deepStrictEqual(frames.slice(0, 3), ['sample.py:8', 'sample.py:23', 'sample.py:28'], 'innermost first');
   });

@@ -74,9 +74,9 @@ suite('format', () => {
   });
 
   test('the hover sentence of an estimate', () => {
-    assert.equal(estimateSentence(3, 8192), 'estimated from 3 samples at a 8 KiB mean interval');
-    assert.equal(estimateSentence(1, 65536), 'estimated from 1 sample at a 64 KiB mean interval');
-    assert.equal(estimateSentence(12000, 1536), 'estimated from 12,000 samples at a 1.5 KiB mean interval');
+    assert.equal(estimateSentence(3, 8192), 'estimated from 3 samples, one per 8 KiB allocated on average');
+    assert.equal(estimateSentence(1, 65536), 'estimated from 1 sample, one per 64 KiB allocated on average');
+    assert.equal(estimateSentence(12000, 1536), 'estimated from 12,000 samples, one per 1.5 KiB allocated on average');
     assert.equal(estimateSentence(undefined, undefined), 'estimated from samples');
   });
 

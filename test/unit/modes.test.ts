@@ -105,7 +105,7 @@ suite('modes: the CLI report', () => {
     d.program.exitCode = 0;
     const lines = renderReport(buildModel(d), { top: 10, cwd: '/ws', sourceLine }).split('\n');
     assert.equal(lines[0], 'MemLens — sample.py — exit code 0 — traced peak ≈ 104.0 MiB — peak RSS 143.1 MiB');
-    assert.equal(lines[2], 'Live at exit ≈ 40.1 MiB (estimated from 5131 samples at a 8 KiB mean interval); ran 1.5 s on CPython 3.11.2.');
+    assert.equal(lines[2], 'Live at exit ≈ 40.1 MiB (estimated from 5131 samples, one per 8 KiB allocated on average); ran 1.5 s on CPython 3.11.2.');
     const exitAt = lines.indexOf('Hottest lines at exit');
     assert.match(lines[exitAt + 1], /^ {2}# +bytes +samples +line +source$/);
     assert.match(lines[exitAt + 2], /^ {2}1 +≈ 40\.0 MiB +1 +sample\.py:4$/);
