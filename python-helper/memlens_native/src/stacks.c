@@ -118,6 +118,16 @@ static void index_put(uint32_t id)
     ml_stacks.index[i] = id + 1;
 }
 
+/* Resizes one per-stack array to `capacity` items; false (the array unchanged) without memory. */
+static int grow_u64(uint64_t **array, uint32_t capacity)
+{
+    uint64_t *grown = realloc(*array, capacity * sizeof(uint64_t));
+    if (grown == NULL)
+        return 0;
+    *array = grown;
+    return 1;
+}
+
 /* Makes room for one more stack of `depth` frames; false if the C library has no memory. */
 static int reserve(int depth)
 {
@@ -135,18 +145,9 @@ static int reserve(int depth)
         if (stacks == NULL)
             return 0;
         ml_stacks.stacks = stacks;
-        uint64_t *peak_bytes = realloc(ml_stacks.peak_bytes, capacity * sizeof(uint64_t));
-        if (peak_bytes == NULL)
+        if (!grow_u64(&ml_stacks.peak_bytes, capacity) || !grow_u64(&ml_stacks.peak_count, capacity)
+            || !grow_u64(&ml_stacks.peak_blocks, capacity))
             return 0;
-        ml_stacks.peak_bytes = peak_bytes;
-        uint64_t *peak_count = realloc(ml_stacks.peak_count, capacity * sizeof(uint64_t));
-        if (peak_count == NULL)
-            return 0;
-        ml_stacks.peak_count = peak_count;
-        uint64_t *peak_blocks = realloc(ml_stacks.peak_blocks, capacity * sizeof(uint64_t));
-        if (peak_blocks == NULL)
-            return 0;
-        ml_stacks.peak_blocks = peak_blocks;
         ml_stacks.stacks_capacity = capacity;
     }
     if (2 * (ml_stacks.nstacks + 1) > ml_stacks.index_capacity) {
