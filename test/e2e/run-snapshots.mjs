@@ -115,6 +115,9 @@ await main(300_000, async (newSession) => {
   await checks.check('Compare Snapshots… offers the two, picked, and compares them', async () => {
     await page.keyboard.press('Escape');
     await runCommand(page, 'MemLens: Compare Snapshots…');
+    // The command palette's rows can still be on screen for a moment: read the rows once the
+    // widget shows the picker's own title.
+    await page.locator('.quick-input-title', { hasText: 'MemLens: Compare Snapshots' }).waitFor({ timeout: 10_000 });
     const picked = page.locator('.quick-input-list .monaco-list-row[aria-checked="true"]');
     await picked.first().waitFor({ timeout: 10_000 });
     const names = (await picked.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
